@@ -1,0 +1,234 @@
+"""Flow Service: the Kinesis connection spec, and create / get / list / test / explore of connections."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+import jsonschema
+
+from .errors import (InvalidParameters, NotFound, OutcomeUnknown, PlatformError, ServiceUnavailable,
+                     TransportError)
+from .kinesis import MESSAGES, KinesisCredentials, check_credentials
+from .session import PlatformSession
+
+log = logging.getLogger(__name__)
+
+BASE_PATH = "/data/foundation/flowservice"
+KINESIS_SPEC_ID = "86043421-563b-46ec-8e6c-e23184711bf6"
+KINESIS_PROVIDER_ID = "521eee4d-8cbe-4906-bb48-fb6bd4450033"
+# The seed document's name, used only when the connection spec cannot be read (PLATFORM.md §4).
+SEED_AUTH_SPEC_NAME = "Basic Authentication for Kinesis"
+PARAM_FIELDS = {"accessKeyId": "access_key_id", "secretKey": "secret_key", "region": "region"}
+# How far back a connection of the same name counts as "the one our lost create made".
+RECENT_SECONDS = 300
+CREATE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class ConnectionSpec:
+    """What Flow Service says a Kinesis base connection needs."""
+
+    id: str
+    version: str
+    provider_id: str
+    auth_spec_name: str
+    auth_schema: dict[str, Any] | None = field(default=None, repr=False)
+
+    def check_params(self, params: dict[str, str]) -> None:
+        """Validate ``auth.params`` against the spec's JSON Schema; raise ``InvalidParameters``."""
+        if not self.auth_schema:
+            return
+        validator = jsonschema.Draft7Validator(self.auth_schema)
+        problems = {}
+        for error in validator.iter_errors(params):
+            if error.validator == "required":
+                for param in (p for p in error.validator_value if p not in params):
+                    problems[PARAM_FIELDS.get(param, param)] = "This value is required."
+            else:
+                # The message names the rule only: the value itself may be the secret.
+                param = str(error.path[0]) if error.path else "auth"
+                problems[PARAM_FIELDS.get(param, param)] = f"This value breaks the rule '{error.validator}'."
+        if problems:
+            raise InvalidParameters(problems)
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A base connection, as Flow Service returns it (secrets never in clear)."""
+
+    id: str
+    name: str
+    description: str = ""
+    state: str = ""
+    sandbox_name: str = ""
+    created_at: int = 0
+    etag: str = ""
+    auth_params: dict[str, Any] = field(default_factory=dict)
+    connection_spec_id: str = ""
+
+    @property
+    def access_key_id(self) -> str:
+        return str(self.auth_params.get("accessKeyId", ""))
+
+    @property
+    def region(self) -> str:
+        return str(self.auth_params.get("region", ""))
+
+    @classmethod
+    def from_api(cls, item: dict[str, Any]) -> "Connection":
+        auth = item.get("auth") or {}
+        return cls(
+            id=item["id"],
+            name=item.get("name", ""),
+            description=item.get("description", "") or "",
+            state=item.get("state", ""),
+            sandbox_name=item.get("sandboxName", ""),
+            created_at=int(item.get("createdAt") or 0),
+            etag=item.get("etag", ""),
+            auth_params=dict(auth.get("params") or {}),
+            connection_spec_id=(item.get("connectionSpec") or {}).get("id", ""),
+        )
+
+
+@dataclass(frozen=True)
+class CreatedConnection:
+    """The answer to a create: the new id and etag; ``recovered`` when found after a lost answer."""
+
+    id: str
+    etag: str = ""
+    recovered: bool = False
+
+
+class FlowService:
+    """Flow Service calls for Kinesis base connections."""
+
+    def __init__(self, session: PlatformSession, create_attempts: int = CREATE_ATTEMPTS,
+                 backoff: float = 0.5) -> None:
+        self.session = session
+        self.create_attempts = create_attempts
+        self.backoff = backoff
+        self._spec: ConnectionSpec | None = None
+        self._spec_lock = threading.Lock()
+
+    def kinesis_spec(self, sandbox: str) -> ConnectionSpec:
+        """The Kinesis connection spec (read once: specs are the same in every organization)."""
+        with self._spec_lock:
+            if self._spec is None:
+                self._spec = self._read_spec(sandbox)
+            return self._spec
+
+    def _read_spec(self, sandbox: str) -> ConnectionSpec:
+        try:
+            body = self.session.get_json(f"{BASE_PATH}/connectionSpecs/{KINESIS_SPEC_ID}", sandbox=sandbox)
+            item = body["items"][0]
+            auth = item["authSpec"][0]
+            return ConnectionSpec(id=item["id"], version=item.get("version", "1.0"),
+                                  provider_id=item.get("providerId") or KINESIS_PROVIDER_ID,
+                                  auth_spec_name=auth["name"], auth_schema=auth.get("spec"))
+        except (NotFound, KeyError, IndexError, TypeError, ValueError):
+            log.warning("Kinesis connection spec unreadable; falling back to the documented auth spec name")
+            return ConnectionSpec(KINESIS_SPEC_ID, "1.0", KINESIS_PROVIDER_ID, SEED_AUTH_SPEC_NAME)
+
+    def create_kinesis_connection(self, sandbox: str, name: str, description: str,
+                                  credentials: KinesisCredentials) -> CreatedConnection:
+        """Create a Kinesis base connection, never two.
+
+        A create is re-sent only where Flow Service surely did not act (429, refused connection: the
+        transport handles those). After a timeout, a dropped answer or a 5xx, a connection of the same
+        name and key made since we started is looked for first, and returned if found.
+        """
+        problems = {name: MESSAGES[code] for name, code in check_credentials(
+            credentials.access_key_id, credentials.secret_key, credentials.region).items()}
+        if not name.strip():
+            problems["name"] = "Enter a name for the connection."
+        if problems:
+            raise InvalidParameters(problems)
+        spec = self.kinesis_spec(sandbox)
+        params = credentials.auth_params()
+        spec.check_params(params)
+        body = {
+            "name": name,
+            "description": description,
+            "providerId": spec.provider_id,
+            "auth": {"specName": spec.auth_spec_name, "params": params},
+            "connectionSpec": {"id": spec.id, "version": spec.version},
+        }
+        started_ms = int(time.time() * 1000)
+        attempt = 1
+        while True:
+            try:
+                answer = self.session.call("POST", f"{BASE_PATH}/connections", sandbox=sandbox, json=body).json()
+                return CreatedConnection(answer["id"], answer.get("etag", ""))
+            except (TransportError, ServiceUnavailable) as exc:
+                exc.redact(credentials.secret_key)
+                log.warning("create of connection %r: no clear answer (%s), attempt %d", name,
+                            type(exc).__name__, attempt)
+                found = self._find_recent(sandbox, name, credentials.access_key_id, started_ms, exc)
+                if found:
+                    return found
+                if attempt >= self.create_attempts:
+                    raise
+            except PlatformError as exc:
+                raise exc.redact(credentials.secret_key)
+            time.sleep(self.backoff * attempt)
+            attempt += 1
+
+    def _find_recent(self, sandbox: str, name: str, access_key_id: str, since_ms: int,
+                     cause: PlatformError) -> CreatedConnection | None:
+        try:
+            for connection in self.list_kinesis_connections(sandbox, orderby="-createdAt"):
+                if connection.created_at < since_ms - RECENT_SECONDS * 1000:
+                    break
+                if connection.name == name and connection.access_key_id in ("", access_key_id):
+                    return CreatedConnection(connection.id, connection.etag, recovered=True)
+        except PlatformError:
+            raise OutcomeUnknown(status=cause.status, code=cause.code, request_id=cause.request_id) from None
+        return None
+
+    def get_connection(self, sandbox: str, connection_id: str) -> Connection:
+        """One connection by id."""
+        body = self.session.get_json(f"{BASE_PATH}/connections/{connection_id}", sandbox=sandbox)
+        items = body.get("items") or []
+        if not items:
+            raise NotFound(status=404)
+        return Connection.from_api(items[0])
+
+    def list_kinesis_connections(self, sandbox: str, orderby: str | None = None,
+                                 page_size: int = 50) -> Iterator[Connection]:
+        """Every Kinesis connection of the sandbox, following the continuation links."""
+        params: dict[str, Any] | None = {"property": f"connectionSpec.id=={KINESIS_SPEC_ID}", "limit": page_size}
+        if orderby:
+            params["orderby"] = orderby
+        path = f"{BASE_PATH}/connections"
+        while path:
+            body = self.session.get_json(path, sandbox=sandbox, params=params)
+            yield from (Connection.from_api(item) for item in body.get("items") or [])
+            path, params = self._next_page(body), None
+
+    def _next_page(self, body: dict[str, Any]) -> str | None:
+        href = ((body.get("_links") or {}).get("next") or {}).get("href")
+        if not href:
+            return None
+        if href.startswith(("http://", "https://")):
+            parts = urlsplit(href)
+            return self.session.settings.platform_url + parts.path + (f"?{parts.query}" if parts.query else "")
+        return href if href.startswith(BASE_PATH) else BASE_PATH + href
+
+    def test_connection(self, sandbox: str, connection_id: str) -> bool:
+        """Flow Service's own check that the stored credentials work."""
+        body = self.session.get_json(f"{BASE_PATH}/connections/{connection_id}/test", sandbox=sandbox)
+        return bool(body.get("result"))
+
+    def explore(self, sandbox: str, connection_id: str) -> list[dict[str, Any]]:
+        """The top level of the connection's contents (for Kinesis: its streams)."""
+        body = self.session.get_json(f"{BASE_PATH}/connections/{connection_id}/explore", sandbox=sandbox,
+                                     params={"objectType": "root"})
+        return body if isinstance(body, list) else []
+
+    def delete_connection(self, sandbox: str, connection_id: str) -> None:
+        """Delete a connection (refused while dataflows use it)."""
+        self.session.call("DELETE", f"{BASE_PATH}/connections/{connection_id}", sandbox=sandbox)

@@ -1,0 +1,56 @@
+"""The sandboxes the caller may use, every page of them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from .session import PlatformSession
+
+AVAILABLE_PATH = "/data/foundation/sandbox-management/"
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """A sandbox as Sandbox Management describes it."""
+
+    name: str
+    title: str
+    type: str
+    state: str
+    region: str = ""
+    is_default: bool = False
+
+    @property
+    def active(self) -> bool:
+        """Only an active sandbox can take a connection."""
+        return self.state == "active"
+
+    @classmethod
+    def from_api(cls, item: dict[str, Any]) -> "Sandbox":
+        return cls(
+            name=item["name"],
+            title=item.get("title") or item["name"],
+            type=item.get("type", ""),
+            state=item.get("state", ""),
+            region=item.get("region", ""),
+            is_default=bool(item.get("isDefault", False)),
+        )
+
+
+def iter_available_sandboxes(session: PlatformSession, page_size: int = PAGE_SIZE) -> Iterator[Sandbox]:
+    """Every sandbox the caller may use, reading page after page (``limit`` and ``offset`` together)."""
+    offset = 0
+    while True:
+        body = session.get_json(AVAILABLE_PATH, params={"limit": page_size, "offset": offset})
+        items = body.get("sandboxes") or []
+        yield from (Sandbox.from_api(item) for item in items)
+        offset += len(items)
+        if not items or "next" not in (body.get("_links") or {}):
+            return
+
+
+def list_active_sandboxes(session: PlatformSession) -> list[Sandbox]:
+    """The active sandboxes the caller may use, the default one first, then by title."""
+    sandboxes = [sandbox for sandbox in iter_available_sandboxes(session) if sandbox.active]
+    return sorted(sandboxes, key=lambda s: (not s.is_default, s.title.lower(), s.name))

@@ -1,0 +1,83 @@
+"""The platform session: base URL, the five headers, timeouts, retries, typed errors."""
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import requests
+import urllib3
+
+from .errors import AuthenticationError, PlatformTimeout, TransportError, error_from_response
+from .ims import STATIC_TOKEN_REFUSED, TokenProvider
+from .settings import Settings
+from .transport import CONNECT_TIMEOUT, make_http_session
+
+
+class PlatformSession:
+    """Calls Adobe's gateway with a shared token and connection pool; raises ``PlatformError``s."""
+
+    def __init__(self, settings: Settings, tokens: TokenProvider | None = None,
+                 http: requests.Session | None = None) -> None:
+        self.settings = settings
+        self.http = http or make_http_session()
+        self.tokens = tokens or TokenProvider(settings)
+        self.calls = 0
+        self._count_lock = threading.Lock()
+
+    def url(self, path: str) -> str:
+        """The absolute URL for a gateway path, or ``path`` itself when it is already absolute."""
+        return path if path.startswith(("http://", "https://")) else self.settings.platform_url + path
+
+    def headers(self, token: str, sandbox: str | None, has_body: bool) -> dict[str, str]:
+        """The headers every Platform call carries (PLATFORM.md §2)."""
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "x-api-key": self.settings.client_id,
+            "x-gw-ims-org-id": self.settings.org_id,
+            "Accept": "application/json",
+        }
+        if sandbox:
+            headers["x-sandbox-name"] = sandbox.lower()
+        if has_body:
+            headers["Content-Type"] = "application/json"
+        return headers
+
+    def call(self, method: str, path: str, *, sandbox: str | None = None, params: Any = None,
+             json: Any = None, timeout: float | None = None) -> requests.Response:
+        """Send one call; renew the token once after a 401; raise the typed error on failure."""
+        token = self.tokens.token()
+        response = self._send(method, path, token, sandbox, params, json, timeout)
+        if response.status_code == 401 and self.tokens.invalidate(token):
+            response = self._send(method, path, self.tokens.token(), sandbox, params, json, timeout)
+        if not response.ok:
+            error = error_from_response(response)
+            if response.status_code == 401 and self.tokens.static:
+                error = AuthenticationError(STATIC_TOKEN_REFUSED, status=error.status, code=error.code,
+                                            request_id=error.request_id, detail=error.detail)
+            raise error
+        return response
+
+    def get_json(self, path: str, **kwargs: Any) -> Any:
+        """GET ``path`` and return its JSON body."""
+        return self.call("GET", path, **kwargs).json()
+
+    def _send(self, method: str, path: str, token: str, sandbox: str | None, params: Any, json: Any,
+              timeout: float | None) -> requests.Response:
+        with self._count_lock:
+            self.calls += 1
+        try:
+            return self.http.request(
+                method, self.url(path), params=params, json=json,
+                headers=self.headers(token, sandbox, json is not None),
+                timeout=(CONNECT_TIMEOUT, timeout or self.settings.timeout),
+            )
+        except requests.RequestException as exc:
+            raise (PlatformTimeout() if is_timeout(exc) else TransportError()) from None
+
+
+def is_timeout(exc: requests.RequestException) -> bool:
+    """True for a timeout, also one that urllib3's retries wrapped in a ConnectionError."""
+    if isinstance(exc, requests.Timeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, urllib3.exceptions.TimeoutError)

@@ -1,0 +1,98 @@
+"""The emulator's own control API under ``/_emulator``: faults, token expiry, call counts, seeding.
+
+None of this exists at Adobe; tests and demo mode use it to set the stage over plain HTTP.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from .platform import platform
+
+bp = Blueprint("control", __name__, url_prefix="/_emulator")
+
+
+def _json() -> dict:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+@bp.get("/health")
+def health():
+    return jsonify(status="ok", org_id=platform().org_id)
+
+
+@bp.post("/reset")
+def reset():
+    """Back to a fresh platform: seed sandboxes, no connections, tokens, faults or counts."""
+    state = platform()
+    state.store.reset()
+    state.faults.clear()
+    state.rejected_keys.clear()
+    state.clients.clear()
+    with state.lock:
+        state.calls.clear()
+    return jsonify(status="reset")
+
+
+@bp.route("/faults", methods=["GET", "POST", "DELETE"])
+def faults():
+    """GET lists the fault rules, POST adds one, DELETE removes them all."""
+    state = platform()
+    if request.method == "POST":
+        try:
+            fault = state.faults.add(**_json())
+        except (TypeError, ValueError) as exc:
+            return jsonify(error=str(exc)), 400
+        return jsonify(fault.describe()), 201
+    if request.method == "DELETE":
+        state.faults.clear()
+    return jsonify(faults=state.faults.list())
+
+
+@bp.post("/tokens/expire")
+def expire_tokens():
+    """End every token issued so far, as if they had all run out early."""
+    return jsonify(expired=platform().store.expire_tokens())
+
+
+@bp.route("/config", methods=["GET", "POST"])
+def config():
+    """Read or change token lifetime, registered clients, and access keys the provider rejects."""
+    state = platform()
+    body = _json()
+    if "token_lifetime" in body:
+        state.token_lifetime = int(body["token_lifetime"])
+    if "clients" in body:
+        state.clients = dict(body["clients"])
+    if "rejected_keys" in body:
+        state.rejected_keys = set(body["rejected_keys"])
+    return jsonify(org_id=state.org_id, token_lifetime=state.token_lifetime,
+                   clients=sorted(state.clients), rejected_keys=sorted(state.rejected_keys))
+
+
+@bp.route("/calls", methods=["GET", "DELETE"])
+def calls():
+    """How many calls each endpoint has had; DELETE starts counting again."""
+    state = platform()
+    with state.lock:
+        if request.method == "DELETE":
+            state.calls.clear()
+        return jsonify(calls=dict(state.calls))
+
+
+@bp.post("/sandboxes")
+def add_sandboxes():
+    """Add sandboxes: ``{"sandboxes": [{"name", "title", "type", "state"}]}``."""
+    store = platform().store
+    for item in _json().get("sandboxes", []):
+        store.add_sandbox(item["name"], item.get("title", item["name"]), item.get("type", "development"),
+                          item.get("state", "active"), bool(item.get("isDefault", False)))
+    return jsonify(count=store.count("sandboxes")), 201
+
+
+@bp.post("/connections/<connection_id>/in-use")
+def mark_in_use(connection_id: str):
+    """Pretend dataflows use a connection (or no longer do, with ``{"in_use": false}``)."""
+    if not platform().store.set_in_use(connection_id, bool(_json().get("in_use", True))):
+        return jsonify(error="no such connection"), 404
+    return jsonify(status="ok")

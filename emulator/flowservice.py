@@ -1,0 +1,234 @@
+"""Flow Service: connection specs and base connections, with Adobe's answers and errors."""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import time
+import uuid
+from typing import Any
+
+import jsonschema
+from flask import Blueprint, Response, g, jsonify, request, url_for
+
+from .gateway import check_gateway, org_matches
+from .platform import flow_error, platform
+from .specs import DEMO_STREAMS, SPECS, secret_params
+
+bp = Blueprint("flowservice", __name__, url_prefix="/data/foundation/flowservice")
+ENCRYPTED = "<encrypted>"
+FILTER = re.compile(r"^([\w.]+)(==|!=|>=|<=|>|<|~)(.*)$")
+DEFAULT_LIMIT = 100
+
+
+@bp.before_request
+def gateway() -> None:
+    check_gateway()
+    if not request.headers.get("x-gw-ims-org-id"):
+        raise flow_error("2001-401", "Unauthorized", "The x-gw-ims-org-id header is missing.")
+    if not org_matches():
+        raise flow_error("2000-401", "Unauthorized", "The access token has no access to this organization.")
+    name = request.headers.get("x-sandbox-name")
+    if not name:
+        raise flow_error("2105-400", "Bad request", "The x-sandbox-name header is missing.")
+    sandbox = platform().store.sandbox(name)
+    if sandbox is None:
+        raise flow_error("2100-404", "Sandbox not found", f"Sandbox '{name}' was not found.")
+    if sandbox["state"] != "active":
+        raise flow_error("2100-404", "Sandbox not found", f"Sandbox '{name}' is not active (state: {sandbox['state']}).")
+    g.sandbox = name
+
+
+@bp.get("/connectionSpecs/<spec_id>")
+def connection_spec(spec_id: str):
+    """One connection spec."""
+    if spec_id not in SPECS:
+        raise flow_error("1101-404", "Resource not found", f"Connection spec '{spec_id}' does not exist.")
+    return jsonify(items=[SPECS[spec_id]])
+
+
+def _invalid(detail: str):
+    return flow_error("1409-400", "Invalid request", detail)
+
+
+def _check_params(schema: dict[str, Any], params: Any) -> None:
+    """Validate auth params without ever quoting a value (it may be a secret)."""
+    for error in jsonschema.Draft7Validator(schema).iter_errors(params):
+        where = "auth.params" + "".join(f".{part}" for part in error.path)
+        if error.validator == "required":
+            missing = [name for name in error.validator_value if name not in (params or {})]
+            raise _invalid(f"{where}: required parameter(s) missing: {', '.join(missing)}.")
+        raise _invalid(f"{where}: does not satisfy '{error.validator}' of the auth spec.")
+
+
+@bp.post("/connections")
+def create_connection():
+    """Create a base connection."""
+    if not request.get_data():
+        raise flow_error("1405-400", "Bad request", "The request body is empty.")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise flow_error("1405-400", "Bad request", "The request body is not a JSON object.")
+    spec_ref = body.get("connectionSpec") or {}
+    spec = SPECS.get(spec_ref.get("id", "")) if isinstance(spec_ref, dict) else None
+    if spec is None:
+        raise flow_error("1413-400", "Invalid connection spec", "The connection spec id is invalid.")
+    auth = body.get("auth")
+    if not isinstance(auth, dict):
+        raise _invalid("auth is required.")
+    auth_spec = next((a for a in spec["authSpec"] if a["name"] == auth.get("specName")), None)
+    if auth_spec is None:
+        raise flow_error("1415-400", "Auth spec not found",
+                         f"Auth spec '{auth.get('specName')}' was not found in connection spec '{spec['id']}'.")
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise _invalid("name is required.")
+    params = auth.get("params")
+    _check_params(auth_spec["spec"], params)
+
+    secrets = secret_params(spec, auth_spec["name"])
+    now = int(time.time() * 1000)
+    connection_id, etag = str(uuid.uuid4()), f'"{uuid.uuid4()}"'
+    client = f"{g.client_id}@AdobeID"
+    stored = {
+        "id": connection_id, "createdAt": now, "updatedAt": now, "createdBy": client, "updatedBy": client,
+        "createdClient": g.client_id, "updatedClient": g.client_id,
+        "sandboxId": str(uuid.uuid5(uuid.NAMESPACE_DNS, g.sandbox)), "sandboxName": g.sandbox,
+        "imsOrgId": platform().org_id, "name": name, "description": body.get("description") or "",
+        "connectionSpec": {"id": spec["id"], "version": spec_ref.get("version") or spec["version"]},
+        "state": "enabled",
+        "auth": {"specName": auth_spec["name"],
+                 "params": {k: (ENCRYPTED if k in secrets else v) for k, v in params.items()}},
+        "version": etag, "etag": etag,
+    }
+    platform().store.add_connection(stored, {k: v for k, v in params.items() if k in secrets})
+    answer = jsonify(id=connection_id, etag=etag)
+    answer.status_code = 201
+    answer.headers["Location"] = url_for(".get_connection", connection_id=connection_id)
+    return answer
+
+
+def _field(item: dict[str, Any], path: str) -> Any:
+    for part in path.split("."):
+        item = item.get(part) if isinstance(item, dict) else None
+    return item
+
+
+def _holds(item: dict[str, Any], condition: str) -> bool:
+    """One ``property`` condition; commas separate alternatives (OR)."""
+    for alternative in condition.split(","):
+        match = FILTER.match(alternative.strip())
+        if not match:
+            raise _invalid(f"property filter '{alternative}' is not valid.")
+        path, op, wanted = match.groups()
+        value = _field(item, path)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            try:
+                wanted_value: Any = float(wanted)
+            except ValueError:
+                raise _invalid(f"property filter '{alternative}' compares a number with text.") from None
+        else:
+            value, wanted_value = ("" if value is None else str(value)), wanted
+        if ((op == "==" and value == wanted_value) or (op == "!=" and value != wanted_value)
+                or (op == "~" and str(wanted_value) in str(value))
+                or (op == ">" and value > wanted_value) or (op == "<" and value < wanted_value)
+                or (op == ">=" and value >= wanted_value) or (op == "<=" and value <= wanted_value)):
+            return True
+    return False
+
+
+def _encode(state: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(state).encode()).decode().rstrip("=")
+
+
+def _decode(token: str) -> dict[str, Any]:
+    try:
+        state = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        if not isinstance(state, dict):
+            raise ValueError
+        return state
+    except (ValueError, binascii.Error):
+        raise _invalid("continuationToken is not valid.") from None
+
+
+@bp.get("/connections")
+def list_connections():
+    """List connections, filtered with ``property``, sorted with ``orderby``, paged by continuation token."""
+    if "continuationToken" in request.args:
+        state = _decode(request.args["continuationToken"])
+    else:
+        if "limit" in request.args and request.args.get("count") == "true":
+            raise flow_error("1401-400", "Invalid request",
+                             "The limit and count parameters cannot be given together in the same request.")
+        try:
+            limit = int(request.args.get("limit", DEFAULT_LIMIT))
+        except ValueError:
+            raise _invalid("limit must be a whole number.") from None
+        state = {"property": request.args.getlist("property"), "orderby": request.args.get("orderby", ""),
+                 "limit": max(1, min(limit, 1000)), "offset": 0}
+    items = [item for item in platform().store.connections(g.sandbox)
+             if all(_holds(item, condition) for condition in state["property"])]
+    if request.args.get("count") == "true":
+        return jsonify(count=len(items))
+    if state["orderby"]:
+        key = state["orderby"].lstrip("-+")
+        items.sort(key=lambda item: (_field(item, key) is None, _field(item, key) or 0),
+                   reverse=state["orderby"].startswith("-"))
+    offset, limit = state["offset"], state["limit"]
+    page = items[offset:offset + limit]
+    answer: dict[str, Any] = {"items": page}
+    if offset + limit < len(items):
+        token = _encode({**state, "offset": offset + limit})
+        answer["_links"] = {"next": {"href": f"/connections?continuationToken={token}"}}
+    return jsonify(answer)
+
+
+def _connection(connection_id: str) -> tuple[dict[str, Any], dict[str, Any], bool]:
+    found = platform().store.connection(g.sandbox, connection_id)
+    if found is None:
+        raise flow_error("1101-404", "Resource not found",
+                         f"The requested resource is not found. Connection '{connection_id}' does not exist.")
+    return found
+
+
+@bp.get("/connections/<connection_id>")
+def get_connection(connection_id: str):
+    """One connection, secrets encrypted."""
+    return jsonify(items=[_connection(connection_id)[0]])
+
+
+@bp.get("/connections/<connection_id>/test")
+def test_connection(connection_id: str):
+    """Whether the stored credentials are usable."""
+    connection, _, _ = _connection(connection_id)
+    key = connection["auth"]["params"].get("accessKeyId")
+    return jsonify(result=key not in platform().rejected_keys)
+
+
+@bp.get("/connections/<connection_id>/explore")
+def explore(connection_id: str):
+    """The top level of the connection: for Kinesis, the account's streams."""
+    connection, _, _ = _connection(connection_id)
+    object_type = request.args.get("objectType", "")
+    if object_type.lower() != "root":
+        raise _invalid(f"objectType '{object_type}' is not supported for this connection; use root.")
+    if connection["auth"]["params"].get("accessKeyId") in platform().rejected_keys:
+        raise _invalid("The provider rejected the connection's credentials: the security token included "
+                       "in the request is invalid.")
+    return jsonify([{"type": "table", "name": stream, "path": stream, "canPreview": True,
+                     "canFetchSchema": True} for stream in DEMO_STREAMS])
+
+
+@bp.delete("/connections/<connection_id>")
+@bp.delete("/connections/<connection_id>/")
+def delete_connection(connection_id: str):
+    """Delete a connection unless dataflows use it."""
+    _, _, in_use = _connection(connection_id)
+    if in_use:
+        raise flow_error("1418-400", "Connection in use",
+                         f"Connection '{connection_id}' is used by one or more dataflows and cannot be deleted.")
+    platform().store.delete_connection(connection_id)
+    answer = Response(status=204)
+    del answer.headers["Content-Type"]
+    return answer

@@ -1,0 +1,33 @@
+"""The API gateway in front of every Platform call: token, API key, organization, content type."""
+from __future__ import annotations
+
+from flask import g, request
+
+from .platform import ApiError, gateway_error, platform
+
+
+def check_gateway() -> None:
+    """Refuse a call as Adobe's gateway does, in the same order and with the same codes."""
+    authorization = request.headers.get("Authorization", "")
+    if not authorization:
+        raise gateway_error(403, "403010", "Oauth token is missing.")
+    api_key = request.headers.get("x-api-key")
+    if not api_key:
+        raise gateway_error(403, "403000", "Api Key is required")
+    scheme, _, token = authorization.partition(" ")
+    client_id = platform().store.token_client(token.strip()) if scheme.lower() == "bearer" else None
+    if client_id is None:
+        raise gateway_error(401, "401013", "Oauth token is not valid")
+    if api_key != client_id:
+        raise gateway_error(403, "403003", "Api Key is invalid")
+    if not request.headers.get("x-gw-ims-org-id"):
+        raise gateway_error(400, "400003", "Organization Id is required")
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype != "application/json":
+        raise ApiError(400, {"type": "http://ns.adobe.com/aep/errors/bad-request", "status": 400,
+                             "title": "BadRequestError", "detail": "A valid content-type must be specified"})
+    g.client_id = client_id
+
+
+def org_matches() -> bool:
+    """True when the call names the organization the emulated integration belongs to."""
+    return request.headers.get("x-gw-ims-org-id") == platform().org_id

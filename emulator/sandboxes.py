@@ -1,0 +1,45 @@
+"""Sandbox Management: the sandboxes the caller may use, paged with limit and offset."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from .gateway import check_gateway, org_matches
+from .platform import platform, sandbox_error
+
+bp = Blueprint("sandboxes", __name__, url_prefix="/data/foundation/sandbox-management")
+PATH = "/data/foundation/sandbox-management/"
+DEFAULT_LIMIT = 50
+
+
+@bp.before_request
+def gateway() -> None:
+    check_gateway()
+    if not org_matches():
+        raise sandbox_error("2000-401", "The access token has no access to this organization")
+
+
+def _page_args() -> tuple[int, int]:
+    limit, offset = request.args.get("limit"), request.args.get("offset")
+    if limit is None and offset is None:
+        return DEFAULT_LIMIT, 0
+    if limit is None or offset is None:
+        raise sandbox_error("2074-400", "Both limit and offset must be provided together")
+    try:
+        limit_value, offset_value = int(limit), int(offset)
+    except ValueError:
+        raise sandbox_error("2074-400", "limit and offset must be whole numbers") from None
+    if limit_value < 1 or offset_value < 0:
+        raise sandbox_error("2074-400", "limit must be positive and offset not negative")
+    return limit_value, offset_value
+
+
+@bp.get("/")
+def available():
+    """List the sandboxes available to the caller."""
+    limit, offset = _page_args()
+    sandboxes, total = platform().store.sandboxes(limit, offset)
+    template = {"href": request.host_url.rstrip("/") + PATH + "?limit={limit}&offset={offset}", "templated": True}
+    links = {"page": template}
+    if offset + len(sandboxes) < total:
+        links["next"] = dict(template)
+    return jsonify(sandboxes=sandboxes, _page={"limit": limit, "count": len(sandboxes)}, _links=links)

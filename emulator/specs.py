@@ -1,0 +1,63 @@
+"""The connection specs the emulator knows: Amazon Kinesis, as Adobe's connection spec describes it."""
+from __future__ import annotations
+
+KINESIS_SPEC_ID = "86043421-563b-46ec-8e6c-e23184711bf6"
+KINESIS_PROVIDER_ID = "521eee4d-8cbe-4906-bb48-fb6bd4450033"
+KINESIS_AUTH_SPEC_NAME = "Aws Kinesis authentication credentials"
+
+KINESIS_SPEC = {
+    "id": KINESIS_SPEC_ID,
+    "name": "amazon-kinesis",
+    "providerId": KINESIS_PROVIDER_ID,
+    "version": "1.0",
+    "authSpec": [{
+        "name": KINESIS_AUTH_SPEC_NAME,
+        "type": "KeyBased",
+        "spec": {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "type": "object",
+            "description": "Defines the auth params required for connecting to Amazon Kinesis",
+            "properties": {
+                "accessKeyId": {"type": "string", "description": "Access key ID"},
+                "secretKey": {"type": "string", "description": "Secret access key", "format": "password"},
+                "region": {"type": "string", "description": "AWS region of the streams"},
+            },
+            "required": ["accessKeyId", "secretKey", "region"],
+        },
+    }],
+    "sourceSpec": {
+        "name": "Streaming",
+        "type": "Streaming",
+        "attributes": {"uiAttributes": {"isSource": True, "category": "streaming", "icon": "amazonKinesis",
+                                        "label": "Amazon Kinesis",
+                                        "documentationLink": "https://www.adobe.com/go/sources-kinesis-en"}},
+        "spec": {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "type": "object",
+            "properties": {
+                "stream": {"type": "string", "description": "Name of the Kinesis stream"},
+                "dataType": {"type": "string", "enum": ["raw", "xdm"], "default": "raw"},
+                "reset": {"type": "string", "enum": ["latest", "earliest"], "default": "latest"},
+            },
+            "required": ["stream"],
+        },
+    },
+    "exploreSpec": {"name": "Stream", "type": "Stream", "requestSpec": {}, "responseSpec": {}},
+    "attributes": {"category": "Streaming", "connectorName": "Amazon Kinesis", "isSource": True,
+                   "uiAttributes": {"apiFeatures": {"explorePaginationSupported": False}}},
+    "permissionsInfo": {"view": [{"@type": "lowLevel", "name": "SourceConnection", "permissions": ["read"]}],
+                        "manage": [{"@type": "lowLevel", "name": "SourceConnection", "permissions": ["write"]}]},
+}
+
+SPECS = {KINESIS_SPEC_ID: KINESIS_SPEC}
+
+# Streams that explore answers with in demo mode, whatever the region.
+DEMO_STREAMS = ("web-clickstream", "mobile-app-events", "order-updates")
+
+
+def secret_params(spec: dict, auth_spec_name: str) -> set[str]:
+    """The auth params that the spec marks as secret (``format: password``)."""
+    for auth in spec["authSpec"]:
+        if auth["name"] == auth_spec_name:
+            return {name for name, prop in auth["spec"]["properties"].items() if prop.get("format") == "password"}
+    return set()

@@ -1,0 +1,119 @@
+"""The emulator itself: standalone program, persistence, loopback only, fault control, token rules."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from connector import Platform
+from emulator import EmulatorServer, check_loopback
+from helpers import credentials
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_python_m_emulator_serves_a_platform_that_the_connector_uses_unchanged(tmp_path, settings):
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "emulator", "--port", str(port), "--data-dir", str(tmp_path)],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                requests.get(url + "/_emulator/health", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        client = Platform(settings.with_endpoints(url, url))
+        assert [s.name for s in client.sandboxes()][0] == "prod"
+        created = client.flow.create_kinesis_connection("prod", "standalone", "", credentials())
+        assert client.flow.get_connection("prod", created.id).name == "standalone"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert f"127.0.0.1:{port}" in process.stdout.read()
+
+
+def test_connections_survive_a_restart(tmp_path, settings):
+    server = EmulatorServer(tmp_path).start()
+    client = Platform(settings.with_endpoints(server.url, server.url))
+    created = client.flow.create_kinesis_connection("dev", "kept", "", credentials())
+    server.stop()
+    again = EmulatorServer(tmp_path).start()
+    try:
+        client = Platform(settings.with_endpoints(again.url, again.url))
+        assert client.flow.get_connection("dev", created.id).name == "kept"
+    finally:
+        again.stop()
+
+
+def test_secrets_are_stored_but_never_returned_in_clear(emulator, platform):
+    from helpers import SECRET_KEY
+    created = platform.flow.create_kinesis_connection("prod", "s", "", credentials())
+    token = platform.session.tokens.token()
+    headers = platform.session.headers(token, "prod", False)
+    for path in (f"/connections/{created.id}", "/connections"):
+        text = requests.get(emulator.url + "/data/foundation/flowservice" + path, headers=headers, timeout=5).text
+        assert SECRET_KEY not in text and "<encrypted>" in text
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "10.0.0.1", "192.168.1.1", "example.com"])
+def test_only_loopback_addresses(host):
+    with pytest.raises(ValueError, match="loopback"):
+        check_loopback(host)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "localhost"])
+def test_loopback_addresses_are_fine(host):
+    check_loopback(host)
+
+
+def test_faults_are_listed_counted_and_cleared(emulator):
+    emulator.fault(kind="status", status=503, path="sandbox-management", times=2)
+    assert emulator.faults()[0]["times"] == 2
+    http = requests.Session()
+    assert http.get(emulator.url + "/data/foundation/sandbox-management/", timeout=5).status_code == 503
+    assert emulator.faults()[0]["times"] == 1
+    http.get(emulator.url + "/data/foundation/sandbox-management/", timeout=5)
+    assert emulator.faults() == []
+
+
+def test_an_unknown_fault_kind_is_refused(emulator):
+    response = requests.post(emulator.url + "/_emulator/faults", json={"kind": "gremlins"}, timeout=5)
+    assert response.status_code == 400 and "gremlins" in response.json()["error"]
+
+
+def test_latency_fault_delays_the_answer(emulator, platform):
+    emulator.fault(kind="latency", seconds=0.5, path="sandbox-management", times=1)
+    started = time.monotonic()
+    platform.sandboxes()
+    assert time.monotonic() - started >= 0.5
+
+
+def test_tokens_expire_after_their_lifetime(emulator):
+    emulator.config(token_lifetime=1)
+    token = requests.post(emulator.url + "/ims/token/v3", timeout=5, data={
+        "grant_type": "client_credentials", "client_id": "c", "client_secret": "s", "scope": "openid"}).json()
+    assert token["expires_in"] == 1 and token["token_type"] == "bearer"
+    headers = {"Authorization": f"Bearer {token['access_token']}", "x-api-key": "c",
+               "x-gw-ims-org-id": emulator.config()["org_id"]}
+    url = emulator.url + "/data/foundation/sandbox-management/"
+    assert requests.get(url, headers=headers, timeout=5).status_code == 200
+    time.sleep(1.1)
+    assert requests.get(url, headers=headers, timeout=5).json()["error_code"] == "401013"
+
+
+def test_ims_wants_a_form_body(emulator):
+    response = requests.post(emulator.url + "/ims/token/v3", json={"grant_type": "client_credentials"}, timeout=5)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request"

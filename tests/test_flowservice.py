@@ -1,0 +1,187 @@
+"""connector/flowservice.py against the emulator over HTTP: spec, create, get, list, test, explore, delete."""
+from __future__ import annotations
+
+import pytest
+import requests
+
+from connector import (ConnectionInUse, InvalidParameters, NotFound, OutcomeUnknown, SandboxNotFound,
+                       ServiceUnavailable)
+from connector.flowservice import KINESIS_SPEC_ID, SEED_AUTH_SPEC_NAME
+from helpers import ACCESS_KEY_ID, SECRET_KEY, credentials
+
+CREATE = "POST /data/foundation/flowservice/connections"
+
+
+def create(platform, name="Kinesis prod", sandbox="prod", **kwargs):
+    return platform.flow.create_kinesis_connection(sandbox, name, "Clickstream", credentials(**kwargs))
+
+
+def kinesis_connections(platform, sandbox="prod"):
+    return list(platform.flow.list_kinesis_connections(sandbox))
+
+
+def test_reads_auth_spec_name_and_provider_from_the_connection_spec(platform):
+    spec = platform.flow.kinesis_spec("prod")
+    assert spec.id == KINESIS_SPEC_ID
+    assert spec.auth_spec_name == "Aws Kinesis authentication credentials"
+    assert spec.provider_id == "521eee4d-8cbe-4906-bb48-fb6bd4450033"
+    assert spec.auth_schema["properties"]["secretKey"]["format"] == "password"
+
+
+def test_falls_back_to_the_seed_name_only_when_the_spec_cannot_be_read(platform, emulator):
+    emulator.fault(path="/connectionSpecs/", status=404, kind="status")
+    spec = platform.flow.kinesis_spec("prod")
+    assert spec.auth_spec_name == SEED_AUTH_SPEC_NAME
+
+
+def test_create_then_get_returns_the_connection_without_its_secret(platform):
+    created = create(platform)
+    connection = platform.flow.get_connection("prod", created.id)
+    assert connection.id == created.id and connection.etag == created.etag
+    assert connection.name == "Kinesis prod" and connection.description == "Clickstream"
+    assert connection.sandbox_name == "prod" and connection.state == "enabled"
+    assert connection.access_key_id == ACCESS_KEY_ID and connection.region == "eu-west-1"
+    assert SECRET_KEY not in repr(connection.auth_params)
+
+
+def test_created_etag_holds_literal_quotes(platform):
+    etag = create(platform).etag
+    assert etag.startswith('"') and etag.endswith('"')
+
+
+def test_sandbox_name_is_sent_in_lower_case(platform):
+    created = create(platform, sandbox="PROD")
+    assert platform.flow.get_connection("prod", created.id).sandbox_name == "prod"
+
+
+def test_params_are_validated_against_the_spec_schema_before_sending(platform, emulator):
+    with pytest.raises(InvalidParameters) as caught:
+        platform.flow.create_kinesis_connection("prod", " ", "", credentials(region="mars-north-1"))
+    assert set(caught.value.problems) == {"name", "region"}
+    assert emulator.calls(CREATE) == 0
+    spec = platform.flow.kinesis_spec("prod")
+    with pytest.raises(InvalidParameters) as caught:
+        spec.check_params({"accessKeyId": ACCESS_KEY_ID, "secretKey": SECRET_KEY})
+    assert caught.value.problems == {"region": "This value is required."}
+    with pytest.raises(InvalidParameters) as caught:
+        spec.check_params({"accessKeyId": ACCESS_KEY_ID, "secretKey": 42, "region": "eu-west-1"})
+    assert "secret_key" in caught.value.problems and "42" not in str(caught.value)
+
+
+def test_get_unknown_connection_is_not_found(platform):
+    with pytest.raises(NotFound) as caught:
+        platform.flow.get_connection("prod", "00000000-0000-0000-0000-000000000000")
+    assert caught.value.code == "1101-404" and caught.value.request_id
+
+
+def test_connections_live_in_their_sandbox(platform):
+    created = create(platform, sandbox="dev")
+    with pytest.raises(NotFound):
+        platform.flow.get_connection("prod", created.id)
+    assert [c.id for c in kinesis_connections(platform, "dev")] == [created.id]
+    assert kinesis_connections(platform, "prod") == []
+
+
+@pytest.mark.parametrize("sandbox", ["no-such-sandbox", "eu-pilot"])
+def test_unknown_or_inactive_sandbox_is_refused(platform, sandbox):
+    with pytest.raises(SandboxNotFound) as caught:
+        create(platform, sandbox=sandbox)
+    assert caught.value.code == "2100-404"
+
+
+def test_list_reads_every_page(platform):
+    ids = {create(platform, name=f"Kinesis {n}").id for n in range(7)}
+    listed = list(platform.flow.list_kinesis_connections("prod", page_size=3))
+    assert {c.id for c in listed} == ids and len(listed) == 7
+
+
+def test_list_filters_on_the_kinesis_spec(platform, emulator, settings):
+    create(platform)
+    token = platform.session.tokens.token()
+    other = requests.post(f"{emulator.url}/data/foundation/flowservice/connections", timeout=5, json={
+        "name": "not kinesis", "auth": {"specName": "x", "params": {}},
+        "connectionSpec": {"id": "ffffffff-0000-0000-0000-000000000000", "version": "1.0"}},
+        headers=platform.session.headers(token, "prod", True))
+    assert other.status_code == 400  # no such spec in the emulator: nothing else can be listed
+    assert [c.connection_spec_id for c in kinesis_connections(platform)] == [KINESIS_SPEC_ID]
+
+
+def test_test_and_explore(platform, emulator):
+    created = create(platform)
+    assert platform.flow.test_connection("prod", created.id) is True
+    streams = platform.flow.explore("prod", created.id)
+    assert {s["name"] for s in streams} >= {"web-clickstream"}
+    assert all(set(s) == {"type", "name", "path", "canPreview", "canFetchSchema"} for s in streams)
+    emulator.config(rejected_keys=[ACCESS_KEY_ID])
+    assert platform.flow.test_connection("prod", created.id) is False
+
+
+def test_delete_and_connection_in_use(platform, emulator):
+    first, second = create(platform, name="a"), create(platform, name="b")
+    platform.flow.delete_connection("prod", first.id)
+    with pytest.raises(NotFound):
+        platform.flow.get_connection("prod", first.id)
+    emulator.mark_in_use(second.id)
+    with pytest.raises(ConnectionInUse) as caught:
+        platform.flow.delete_connection("prod", second.id)
+    assert caught.value.code == "1418-400"
+
+
+# A create must never make two connections, whatever happens to its answer.
+
+def test_no_double_create_when_the_answer_comes_too_late(platform, emulator):
+    emulator.fault(kind="latency", method="POST", path="/connections$", seconds=3, act=True, times=1)
+    created = create(platform)
+    assert created.recovered
+    assert [c.id for c in kinesis_connections(platform)] == [created.id]
+    assert emulator.calls(CREATE) == 1
+
+
+def test_no_double_create_when_the_answer_is_a_5xx_after_acting(platform, emulator):
+    emulator.fault(kind="status", status=503, method="POST", path="/connections$", act=True, times=1)
+    created = create(platform)
+    assert created.recovered and len(kinesis_connections(platform)) == 1
+    assert emulator.calls(CREATE) == 1
+
+
+def test_no_double_create_when_the_connection_drops_after_acting(platform, emulator):
+    emulator.fault(kind="drop", method="POST", path="/connections$", act=True, times=1)
+    created = create(platform)
+    assert created.recovered and len(kinesis_connections(platform)) == 1
+
+
+def test_create_is_sent_again_when_the_platform_surely_did_not_act(platform, emulator):
+    emulator.fault(kind="status", status=503, method="POST", path="/connections$", times=1)
+    created = create(platform)
+    assert not created.recovered
+    assert emulator.calls(CREATE) == 2 and len(kinesis_connections(platform)) == 1
+
+
+def test_create_retries_a_429_without_a_lookup(platform, emulator):
+    emulator.fault(kind="status", status=429, retry_after=0, method="POST", path="/connections$", times=1)
+    create(platform)
+    assert emulator.calls(CREATE) == 2
+    assert emulator.calls("GET /data/foundation/flowservice/connections") == 0
+
+
+def test_an_older_connection_of_the_same_name_is_not_taken_for_ours(platform, emulator):
+    earlier = create(platform, access_key_id="AKIAZZZZZZZZZZZZZZZZ")
+    emulator.fault(kind="status", status=503, method="POST", path="/connections$", times=1)
+    created = create(platform)
+    assert created.id != earlier.id and len(kinesis_connections(platform)) == 2
+
+
+def test_create_gives_up_after_its_attempts(platform, emulator):
+    emulator.fault(kind="status", status=503, method="POST", path="/connections$")
+    with pytest.raises(ServiceUnavailable) as caught:
+        create(platform)
+    assert caught.value.code == "1103-503"
+    assert emulator.calls(CREATE) == platform.flow.create_attempts
+    assert kinesis_connections(platform) == []
+
+
+def test_outcome_unknown_when_the_lookup_fails_too(platform, emulator):
+    emulator.fault(kind="status", status=503, method="POST", path="/connections$", act=True, times=1)
+    emulator.fault(kind="status", status=500, method="GET", path="/connections$")
+    with pytest.raises(OutcomeUnknown):
+        create(platform)
