@@ -177,17 +177,21 @@ class FlowService:
             time.sleep(self.backoff * attempt)
             attempt += 1
 
+    def find_recent(self, sandbox: str, name: str, access_key_id: str, since_ms: int) -> CreatedConnection | None:
+        """A Kinesis connection of this name and key made since ``since_ms`` (less clock skew), if any."""
+        for connection in self.list_kinesis_connections(sandbox, orderby="-createdAt"):
+            if connection.created_at < since_ms - RECENT_SECONDS * 1000:
+                break
+            if connection.name == name and connection.access_key_id in ("", access_key_id):
+                return CreatedConnection(connection.id, connection.etag, recovered=True)
+        return None
+
     def _find_recent(self, sandbox: str, name: str, access_key_id: str, since_ms: int,
                      cause: PlatformError) -> CreatedConnection | None:
         try:
-            for connection in self.list_kinesis_connections(sandbox, orderby="-createdAt"):
-                if connection.created_at < since_ms - RECENT_SECONDS * 1000:
-                    break
-                if connection.name == name and connection.access_key_id in ("", access_key_id):
-                    return CreatedConnection(connection.id, connection.etag, recovered=True)
+            return self.find_recent(sandbox, name, access_key_id, since_ms)
         except PlatformError:
             raise OutcomeUnknown(status=cause.status, code=cause.code, request_id=cause.request_id) from None
-        return None
 
     def get_connection(self, sandbox: str, connection_id: str) -> Connection:
         """One connection by id."""

@@ -10,19 +10,25 @@ import botocore.session
 ACCESS_KEY_ID = re.compile(r"^[A-Z0-9]{20}$")
 SECRET_KEY = re.compile(r"^[A-Za-z0-9/+]{40}$")
 
+
+def N_(message: str) -> str:
+    """Mark a message for translation; the wizard translates it when it shows it."""
+    return message
+
+
 # What went wrong, by code; the wizard shows these (translated) next to the field.
 MESSAGES = {
-    "access_key_missing": "Enter the access key ID.",
-    "access_key_temporary": ("This is a temporary access key (it starts with ASIA). Flow Service cannot store "
-                             "the session token such keys need, so they stop working; use a long-term access "
-                             "key of an IAM user, which starts with AKIA."),
-    "access_key_format": "An access key ID is 20 capital letters and digits, like AKIAIOSFODNN7EXAMPLE.",
-    "access_key_prefix": "An IAM user's access key ID starts with AKIA.",
-    "secret_missing": "Enter the secret access key.",
-    "secret_format": ("A secret access key is 40 characters: letters, digits, / and +. Copy it again from "
-                      "the file AWS offered when the key was created."),
-    "region_missing": "Choose the region of your Kinesis streams.",
-    "region_unknown": "Choose a region where Amazon Kinesis is available.",
+    "access_key_missing": N_("Enter the access key ID."),
+    "access_key_temporary": N_("This is a temporary access key (it starts with ASIA). Flow Service cannot store "
+                                "the session token such keys need, so they stop working; use a long-term "
+                                "access key of an IAM user, which starts with AKIA."),
+    "access_key_format": N_("An access key ID is 20 capital letters and digits, like AKIAIOSFODNN7EXAMPLE."),
+    "access_key_prefix": N_("An IAM user's access key ID starts with AKIA."),
+    "secret_missing": N_("Enter the secret access key."),
+    "secret_format": N_("A secret access key is 40 characters: letters, digits, / and +. Copy it again from "
+                         "the file AWS offered when the key was created."),
+    "region_missing": N_("Choose the region of your Kinesis streams."),
+    "region_unknown": N_("Choose a region where Amazon Kinesis is available."),
 }
 
 

@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--org-id", default=os.environ.get("EMULATOR_ORG_ID", DEFAULT_ORG_ID),
                         help="the organization the emulated integration belongs to")
     args = parser.parse_args(argv)
-    server = EmulatorServer(Path(args.data_dir), host=args.host, port=args.port, org_id=args.org_id)
+    server = EmulatorServer(Path(args.data_dir), host=args.host, port=args.port, org_id=args.org_id, quiet=False)
     print(f"Platform emulator on {server.url}  (org {args.org_id}, state in {args.data_dir})", flush=True)
     print(f"  AEP_PLATFORM_URL={server.url} AEP_IMS_URL={server.url} AEP_ORG_ID={args.org_id}", flush=True)
     server.start()

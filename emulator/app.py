@@ -69,15 +69,19 @@ def apply_fault(fault: Fault) -> Response | None:
 
 
 def fault_answer(fault: Fault) -> Response:
-    """The error Adobe would give for this status on this path."""
+    """The error Adobe would give for this status (and code) on this path."""
+    detail = fault.detail or "The service is temporarily unavailable. Please try again."
     if fault.status == 429:
         error = gateway_error(429, "429050", "Too many requests",
                               {"Retry-After": str(fault.retry_after if fault.retry_after is not None else 1)})
     elif request.path.startswith("/ims/"):
-        error = ApiError(fault.status, {"error": "server_error", "error_description": "IMS is unavailable"})
-    elif request.path.startswith("/data/foundation/flowservice") and fault.status in (500, 503, 504):
-        code = {500: "1102-500", 503: "1103-503", 504: "1104-504"}[fault.status]
-        error = flow_error(code, "Service Unavailable", "The service is temporarily unavailable. Please try again.")
+        error = ApiError(fault.status, {"error": fault.code or "server_error", "error_description": detail})
+    elif fault.code and fault.code.isdigit():
+        error = gateway_error(fault.status, fault.code, detail)
+    elif request.path.startswith("/data/foundation/flowservice"):
+        code = fault.code or {500: "1102-500", 503: "1103-503", 504: "1104-504"}.get(
+            fault.status, f"1409-{fault.status}")
+        error = flow_error(code, "Service error" if fault.status >= 500 else "Invalid request", detail)
     else:
-        error = gateway_error(fault.status, f"{fault.status}000", "The service is temporarily unavailable.")
+        error = gateway_error(fault.status, f"{fault.status}000", detail)
     return error.response()

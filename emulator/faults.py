@@ -22,6 +22,8 @@ class Fault:
     status: int = 503
     seconds: float = 0.0
     retry_after: int | None = None
+    code: str | None = None
+    detail: str | None = None
     act: bool = False
     times: int | None = None
     id: int = 0

@@ -5,7 +5,9 @@ import ipaddress
 import threading
 from pathlib import Path
 
-from werkzeug.serving import BaseWSGIServer, make_server
+import logging
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .app import create_emulator_app
 
@@ -24,13 +26,22 @@ def check_loopback(host: str) -> None:
     raise ValueError(f"the emulator only listens on loopback addresses, not {host!r}")
 
 
+class QuietRequestHandler(WSGIRequestHandler):
+    """Access lines go to the ``emulator.access`` logger at DEBUG, not to the console."""
+
+    def log_request(self, code="-", size="-") -> None:
+        logging.getLogger("emulator.access").debug('"%s" %s', self.requestline, code)
+
+
 class EmulatorServer:
     """An emulator served from a background thread; ``port=0`` picks a free port."""
 
-    def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int = 0, org_id: str | None = None) -> None:
+    def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int = 0, org_id: str | None = None,
+                 quiet: bool = True) -> None:
         check_loopback(host)
         self.app = create_emulator_app(Path(data_dir), org_id=org_id)
-        self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True)
+        self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True,
+                                                   request_handler=QuietRequestHandler if quiet else None)
         self._thread = threading.Thread(target=self._server.serve_forever, name="aep-emulator", daemon=True)
 
     @property

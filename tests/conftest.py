@@ -39,6 +39,9 @@ class EmulatorControl:
         """Add a fault rule (see emulator/faults.py)."""
         return self._call("POST", "/faults", json=spec)
 
+    def clear_faults(self) -> None:
+        self._call("DELETE", "/faults")
+
     def faults(self) -> list[dict]:
         return self._call("GET", "/faults")["faults"]
 
@@ -91,3 +94,72 @@ def platform(settings) -> Platform:
     client = Platform(settings)
     client.session.http.hooks["response"].append(check_against_openapi)
     return client
+
+
+# The wizard ------------------------------------------------------------------------------------
+
+import re  # noqa: E402
+
+from app import create_app  # noqa: E402
+from helpers import ACCESS_KEY_ID, SECRET_KEY  # noqa: E402
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+@pytest.fixture
+def app(settings, tmp_path):
+    """The wizard on the test emulator, with its real server-side session store in a temporary folder."""
+    return create_app({"TESTING": True, "AEP_SETTINGS": settings, "SECRET_KEY": "test-secret-key",
+                       "INSTANCE_PATH": str(tmp_path / "instance")})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+KINESIS = {"name": "Clickstream account", "description": "Web events", "access_key_id": ACCESS_KEY_ID,
+           "secret_key": SECRET_KEY, "region": "eu-west-1"}
+
+
+class Walker:
+    """Walks the wizard as a browser would: GET a step, read its CSRF token, POST the form."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def token(self, path: str) -> str:
+        page = self.client.get(path)
+        match = CSRF.search(page.get_data(as_text=True))
+        assert match, f"no CSRF token on {path} ({page.status_code})"
+        return match.group(1)
+
+    def post(self, path: str, data: dict | None = None, token_from: str | None = None):
+        fields = dict(data or {})
+        fields["csrf_token"] = self.token(token_from or path)
+        return self.client.post(path, data=fields)
+
+    def sandbox(self, name: str = "prod"):
+        return self.post("/sandbox", {"sandbox": name})
+
+    def kinesis(self, **changes):
+        return self.post("/kinesis", {**KINESIS, "action": "next", **changes})
+
+    def create(self):
+        return self.post("/review")
+
+    def through_review(self, sandbox: str = "prod", **changes):
+        assert self.sandbox(sandbox).location.endswith("/kinesis")
+        assert self.kinesis(**changes).location.endswith("/review")
+
+    def done(self, **changes) -> str:
+        """Walk the whole wizard; return the new connection's id."""
+        self.through_review(**changes)
+        assert self.create().location.endswith("/done")
+        page = self.client.get("/done").get_data(as_text=True)
+        return re.search(r'id="connection-id"[^>]*value="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def walker(client) -> Walker:
+    return Walker(client)

@@ -1,0 +1,83 @@
+"""The Kinesis connection wizard: create_app() builds the Flask app.
+
+With no Adobe credentials in the environment it starts the platform emulator in this process and
+runs on it (demo mode); with AEP_* set it talks to that platform and starts nothing.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+from connector import Platform, Settings
+from connector.settings import ConfigurationError
+
+log = logging.getLogger(__name__)
+DEMO_CLIENT_ID = "kinesis-wizard-demo"
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings, the platform client, extensions, blueprints, error pages."""
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=(test_config or {}).get("INSTANCE_PATH"))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        SECRET_KEY=os.environ.get("SECRET_KEY", ""),
+        REDIS_URL=os.environ.get("REDIS_URL", ""),
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=int(os.environ.get("SESSION_MINUTES", "30"))),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        MAX_CONTENT_LENGTH=64 * 1024,
+        AEP_SETTINGS=None,
+    )
+    if test_config:
+        app.config.update(test_config)
+
+    settings = app.config["AEP_SETTINGS"] or Settings.from_env()
+    if settings.demo_mode:
+        settings = start_demo_platform(app)
+    app.config["DEMO_MODE"] = app.extensions.get("demo_emulator") is not None
+    if not app.config["SECRET_KEY"]:
+        if not app.config["DEMO_MODE"]:
+            raise ConfigurationError("Set SECRET_KEY: outside demo mode the app will not start without one.")
+        app.config["SECRET_KEY"] = instance_secret(app)
+    app.extensions["platform"] = Platform(settings)
+
+    from wizard import register
+
+    register(app)
+    return app
+
+
+def start_demo_platform(app: Flask) -> Settings:
+    """Start the emulator on a free loopback port and return settings aimed at it."""
+    from emulator import DEFAULT_ORG_ID, EmulatorServer
+
+    data_dir = Path(os.environ.get("EMULATOR_DATA_DIR") or Path(app.instance_path) / "emulator")
+    server = EmulatorServer(data_dir).start()
+    app.extensions["demo_emulator"] = server
+    log.info("Demo mode: platform emulator on %s", server.url)
+    return Settings(platform_url=server.url, ims_url=server.url, client_id=DEMO_CLIENT_ID,
+                    client_secret=secrets.token_urlsafe(24), org_id=DEFAULT_ORG_ID)
+
+
+def instance_secret(app: Flask) -> str:
+    """A secret key kept in the instance folder, so that demo sessions survive a restart."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    port = int(os.environ.get("PORT", "5000"))
+    print(f"Kinesis wizard on http://127.0.0.1:{port}/", flush=True)
+    create_app().run(host="127.0.0.1", port=port, threaded=True)

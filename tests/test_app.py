@@ -1,0 +1,108 @@
+"""app.py: demo mode starts the emulator and says so; AEP_* settings aim elsewhere and start nothing;
+`python app.py` serves a wizard that a newcomer can walk through over a real port."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from app import create_app
+from conftest import CLIENT_ID, CLIENT_SECRET, KINESIS
+from connector import ConfigurationError
+from emulator import DEFAULT_ORG_ID
+from test_emulator import ROOT, free_port
+
+BANNER = "Demo mode."
+AEP_VARIABLES = ("AEP_PLATFORM_URL", "AEP_IMS_URL", "AEP_CLIENT_ID", "AEP_CLIENT_SECRET", "AEP_ORG_ID",
+                 "AEP_ACCESS_TOKEN", "AEP_SCOPES", "SECRET_KEY", "REDIS_URL")
+
+
+@pytest.fixture
+def clean_env(monkeypatch, tmp_path):
+    for name in AEP_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    return monkeypatch
+
+
+def test_demo_mode_starts_the_emulator_and_says_so_on_every_page(clean_env, tmp_path):
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")})
+    try:
+        assert app.config["DEMO_MODE"]
+        emulator = app.extensions["demo_emulator"]
+        assert app.extensions["platform"].settings.platform_url == emulator.url
+        client = app.test_client()
+        for path in ("/sandbox", "/nowhere"):
+            assert BANNER in client.get(path).get_data(as_text=True)
+    finally:
+        app.extensions["demo_emulator"].stop()
+
+
+def test_with_adobe_settings_it_talks_to_that_platform_and_starts_nothing(clean_env, emulator, tmp_path):
+    for name, value in (("AEP_PLATFORM_URL", emulator.url), ("AEP_IMS_URL", emulator.url),
+                        ("AEP_CLIENT_ID", CLIENT_ID), ("AEP_CLIENT_SECRET", CLIENT_SECRET),
+                        ("AEP_ORG_ID", DEFAULT_ORG_ID), ("SECRET_KEY", "s" * 32)):
+        clean_env.setenv(name, value)
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")})
+    assert not app.config["DEMO_MODE"] and "demo_emulator" not in app.extensions
+    page = app.test_client().get("/sandbox").get_data(as_text=True)
+    assert BANNER not in page and "Production" in page
+    assert emulator.calls("POST /ims/token/v3") == 1
+
+
+def test_outside_demo_mode_a_secret_key_is_required(clean_env, emulator, tmp_path):
+    for name, value in (("AEP_PLATFORM_URL", emulator.url), ("AEP_IMS_URL", emulator.url),
+                        ("AEP_CLIENT_ID", CLIENT_ID), ("AEP_CLIENT_SECRET", CLIENT_SECRET),
+                        ("AEP_ORG_ID", DEFAULT_ORG_ID)):
+        clean_env.setenv(name, value)
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
+
+
+def test_half_configured_adobe_settings_stop_the_start(clean_env, tmp_path):
+    clean_env.setenv("AEP_CLIENT_ID", "only-this")
+    with pytest.raises(ConfigurationError, match="AEP_ORG_ID"):
+        create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
+
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def test_a_newcomer_runs_python_app_py_and_creates_a_connection(tmp_path):
+    """The README's first command, then the wizard over a real port, as a browser would walk it."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in AEP_VARIABLES}
+    env.update(PORT=str(port), EMULATOR_DATA_DIR=str(tmp_path / "emulator"))
+    process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    browser = requests.Session()
+    try:
+        for _ in range(150):
+            try:
+                first = browser.get(base + "/", timeout=5)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        assert first.url == base + "/sandbox" and BANNER in first.text
+
+        def post(path, data):
+            token = CSRF.search(browser.get(base + path, timeout=5).text).group(1)
+            return browser.post(base + path, data={**data, "csrf_token": token}, timeout=10)
+
+        assert post("/sandbox", {"sandbox": "prod"}).url == base + "/kinesis"
+        assert post("/kinesis", {**KINESIS, "action": "next"}).url == base + "/review"
+        done = post("/review", {})
+        assert done.url == base + "/done" and "Your Kinesis connection is ready" in done.text
+        connection_id = re.search(r'id="connection-id"[^>]*value="([^"]+)"', done.text).group(1)
+        explore = browser.get(f"{base}/connections/prod/{connection_id}", timeout=10)
+        assert explore.status_code == 200 and "web-clickstream" in explore.text
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=10)[0]
+    assert KINESIS["secret_key"] not in output

@@ -1,0 +1,61 @@
+"""wizard/steps.py: the state under one key, completeness, and where an early visitor is sent."""
+from __future__ import annotations
+
+from helpers import ACCESS_KEY_ID, SECRET_KEY
+from wizard.steps import KEY, Steps, Wizard
+
+
+def complete_wizard() -> tuple[dict, Wizard]:
+    session: dict = {}
+    wizard = Wizard(session)
+    wizard.save("sandbox", {"sandbox": "prod"})
+    wizard.save("kinesis", {"name": "n", "description": "", "access_key_id": ACCESS_KEY_ID, "region": "eu-west-1"})
+    wizard.set_secret(SECRET_KEY)
+    return session, wizard
+
+
+def test_steps_helper():
+    assert (Steps.first, Steps.last, Steps.count) == ("sandbox", "done", 4)
+    assert Steps.next("sandbox") == "kinesis" and Steps.prev("sandbox") is None
+    assert Steps.prev("done") == "review" and Steps.next("done") is None
+
+
+def test_state_lives_under_one_key_and_is_reassigned_on_every_change():
+    session: dict = {}
+    wizard = Wizard(session)
+    wizard.save("sandbox", {"sandbox": "dev"})
+    first = session[KEY]
+    wizard.save("kinesis", {"name": "x"})
+    assert session[KEY] is not first and list(session) == [KEY]
+
+
+def test_first_incomplete_step():
+    session: dict = {}
+    wizard = Wizard(session)
+    assert wizard.first_incomplete() == "sandbox" and not wizard.may_show("kinesis")
+    wizard.save("sandbox", {"sandbox": "prod"})
+    assert wizard.first_incomplete() == "kinesis" and wizard.may_show("kinesis") and not wizard.may_show("review")
+    _, wizard = complete_wizard()
+    assert wizard.first_incomplete() == "review" and wizard.may_show("review") and not wizard.may_show("done")
+
+
+def test_tampered_kinesis_data_is_incomplete():
+    session, wizard = complete_wizard()
+    wizard.save("kinesis", {**wizard.data("kinesis"), "access_key_id": "ASIAIOSFODNN7EXAMPLE"})
+    assert wizard.first_incomplete() == "kinesis"
+    session[KEY] = "garbage"
+    assert Wizard(session).first_incomplete() == "sandbox"
+
+
+def test_the_result_wipes_the_secret_and_closes_the_steps():
+    session, wizard = complete_wizard()
+    wizard.set_result({"id": "c1", "sandbox": "prod", "name": "n"})
+    assert wizard.secret == "" and SECRET_KEY not in repr(session)
+    assert wizard.first_incomplete() == "done"
+    assert wizard.may_show("done") and not wizard.may_show("kinesis")
+
+
+def test_reset_forgets_everything():
+    session, wizard = complete_wizard()
+    wizard.reset()
+    assert session[KEY] == {} and Wizard(session).first_incomplete() == "sandbox"

@@ -1,0 +1,107 @@
+"""The web side of the wizard: extensions, blueprints, error pages."""
+from __future__ import annotations
+
+import logging
+import traceback
+from pathlib import Path
+
+import redis
+from cachelib import FileSystemCache, RedisCache
+from flask import Flask, render_template, request
+from flask_babel import Babel, get_locale, gettext
+from flask_session import Session
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from connector import PlatformError
+
+from .errors import explain
+from .forms import ActionForm
+from .once import CacheClaims, FileClaims, OnceLedger
+
+log = logging.getLogger(__name__)
+csrf = CSRFProtect()
+babel = Babel()
+server_session = Session()
+LANGUAGES = ("en", "fr")
+
+
+def select_locale() -> str | None:
+    return request.accept_languages.best_match(LANGUAGES) or LANGUAGES[0]
+
+
+def register(app: Flask) -> None:
+    """Wire the wizard into ``app``."""
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+
+    @app.context_processor
+    def page_context() -> dict:
+        return {"demo_mode": app.config["DEMO_MODE"], "action_form": ActionForm, "lang": str(get_locale() or "en")}
+
+
+def register_extensions(app: Flask) -> None:
+    instance = Path(app.instance_path)
+    if app.config["REDIS_URL"]:
+        client = redis.Redis.from_url(app.config["REDIS_URL"])
+        app.config.setdefault("SESSION_TYPE", "redis")
+        app.config.setdefault("SESSION_REDIS", client)
+        cache = RedisCache(host=client, key_prefix="kinesis-wizard:")
+        claims = CacheClaims(cache)
+    else:
+        app.config.setdefault("SESSION_TYPE", "cachelib")
+        app.config.setdefault("SESSION_CACHELIB", FileSystemCache(str(instance / "sessions"), threshold=10000,
+                                                                  mode=0o600))
+        cache = FileSystemCache(str(instance / "once"), threshold=10000, mode=0o600)
+        claims = FileClaims(instance / "claims")
+    app.config.setdefault("SESSION_PERMANENT", True)
+    app.config.setdefault("SESSION_SERIALIZATION_FORMAT", "json")
+    server_session.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    app.extensions["once_ledger"] = OnceLedger(cache, claims)
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import explore, views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(explore.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def page(status: int, title: str, message: str, detail: str | None = None):
+        return render_template("error.html", status=status, title=title, message=message, detail=detail), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(error: CSRFError):
+        return page(400, gettext("This form has expired"), gettext(
+            "The page was open too long or sent from somewhere else, so it was not accepted. Nothing you "
+            "entered before is lost: go back to the wizard and send the step again."))
+
+    @app.errorhandler(PlatformError)
+    def platform_error(error: PlatformError):
+        explanation = explain(error)
+        return page(explanation.status, gettext("Adobe Experience Platform"), explanation.message,
+                    explanation.detail)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        titles = {404: gettext("Page not found"), 405: gettext("Not allowed here"),
+                  413: gettext("Too much data"), 400: gettext("Bad request")}
+        messages = {404: gettext("There is no such page. The wizard starts at its first step."),
+                    413: gettext("The form sent more data than any step needs.")}
+        code = error.code or 500
+        return page(code, titles.get(code, gettext("Something went wrong")),
+                    messages.get(code, gettext("The request could not be handled. Go back to the wizard and "
+                                               "try again.")))
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        # Type and place only: an exception's text could carry a value the user typed.
+        frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+        log.error("unexpected %s at %s on %s %s", type(error).__name__,
+                  f"{frame.filename}:{frame.lineno}" if frame else "?", request.method, request.path)
+        return page(500, gettext("Something went wrong"), gettext(
+            "This tool hit an unexpected problem. Your entries are kept; go back to the wizard and try again."))

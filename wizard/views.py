@@ -1,0 +1,168 @@
+"""One route per step, post/redirect/get. Forms check input; ``Wizard`` keeps the state."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
+from werkzeug.wrappers import Response
+
+from connector import KinesisCredentials, PlatformError
+
+from .errors import explain
+from .forms import ActionForm, KinesisForm, SandboxForm
+from .once import OnceLedger, StillRunning
+from .platform import get_ledger, get_platform
+from .steps import KINESIS_FIELDS, Steps, Wizard
+
+bp = Blueprint("wizard", __name__)
+log = logging.getLogger(__name__)
+
+
+def go_to(step: str) -> Response:
+    return redirect(url_for(f"wizard.{step}"))
+
+
+def guard(wizard: Wizard, step: str) -> Response | None:
+    """Send the user to the first incomplete step when ``step`` cannot be shown yet."""
+    if wizard.may_show(step):
+        return None
+    return go_to(wizard.first_incomplete())
+
+
+def render_step(step: str, status: int = 200, **context) -> tuple[str, int]:
+    return render_template(f"wizard/{step}.html", step=step, steps=Steps, **context), status
+
+
+@bp.get("/")
+def index() -> Response:
+    """The wizard starts where the user left off."""
+    return go_to(Wizard(session).first_incomplete())
+
+
+@bp.route("/sandbox", methods=["GET", "POST"])
+def sandbox():
+    """Step 1: choose one of the caller's active sandboxes, listed live."""
+    wizard = Wizard(session)
+    if (elsewhere := guard(wizard, "sandbox")) is not None:
+        return elsewhere
+    try:
+        sandboxes = get_platform().sandboxes()
+    except PlatformError as error:
+        return render_step("sandbox", explain(error).status, form=None, error=explain(error), sandboxes={})
+    form = SandboxForm(data=wizard.data("sandbox"))
+    form.sandbox.choices = [(s.name, s.title) for s in sandboxes]
+    if request.method == "GET" and not form.sandbox.data and sandboxes:
+        form.sandbox.data = next((s.name for s in sandboxes if s.is_default), sandboxes[0].name)
+    if form.validate_on_submit():
+        wizard.save("sandbox", {"sandbox": form.sandbox.data})
+        return go_to("kinesis")
+    return render_step("sandbox", 422 if form.errors else 200, form=form,
+                       sandboxes={s.name: s for s in sandboxes})
+
+
+@bp.route("/kinesis", methods=["GET", "POST"])
+def kinesis():
+    """Step 2: the Kinesis account. Back saves a draft without validating."""
+    wizard = Wizard(session)
+    if (elsewhere := guard(wizard, "kinesis")) is not None:
+        return elsewhere
+    form = KinesisForm(data=wizard.data("kinesis"), secret_saved=bool(wizard.secret))
+    if request.method == "POST":
+        if request.form.get("action") == "back":
+            wizard.save("kinesis", {name: form[name].data for name in KINESIS_FIELDS})
+            if form.secret_key.data:
+                wizard.set_secret(form.secret_key.data)
+            return go_to("sandbox")
+        valid = form.validate_on_submit()
+        if form.secret_key.data and not form.secret_key.errors:
+            wizard.set_secret(form.secret_key.data)
+            form.secret_saved = True
+        if valid:
+            wizard.save("kinesis", {name: form[name].data for name in KINESIS_FIELDS})
+            return go_to("review")
+    return render_step("kinesis", 422 if form.errors else 200, form=form, secret_saved=bool(wizard.secret))
+
+
+def attempt_id(wizard: Wizard) -> str:
+    """The same id for every submission of the same details in this wizard, a new one when they change."""
+    nonce = wizard.attempt
+    if nonce is None:
+        nonce = secrets.token_urlsafe(16)
+        wizard.set_attempt(nonce)
+    details = repr((wizard.sandbox(), sorted(wizard.data("kinesis").items()),
+                    hashlib.sha256(wizard.secret.encode()).hexdigest()))
+    return nonce + "-" + hashlib.sha256(details.encode()).hexdigest()[:32]
+
+
+def mask(secret: str) -> str:
+    """The secret as the review page shows it: dots and at most its last four characters."""
+    return "•" * 8 + secret[-4:] if len(secret) >= 12 else "•" * 8
+
+
+@bp.route("/review", methods=["GET", "POST"])
+def review():
+    """Step 3: every value on one page; the create, made once whatever the user does."""
+    wizard = Wizard(session)
+    if wizard.result is not None:
+        return go_to("done")
+    if (elsewhere := guard(wizard, "review")) is not None:
+        return elsewhere
+    form = ActionForm()
+    attempt = attempt_id(wizard)
+    context = dict(form=form, sandbox=wizard.sandbox(), kinesis=wizard.data("kinesis"),
+                   masked_secret=mask(wizard.secret))
+    if not form.validate_on_submit():
+        return render_step("review", **context)
+    try:
+        result = create_connection(wizard, get_ledger(), attempt)
+    except (PlatformError, StillRunning) as error:
+        explanation = explain(error)
+        log.warning("create failed: %s (attempt %s)", type(error).__name__, attempt[:8])
+        if explanation.step in ("sandbox", "kinesis"):
+            flash(explanation.message, "error")
+            if explanation.detail:
+                flash(gettext("Adobe says: %(detail)s", detail=explanation.detail), "detail")
+            return go_to(explanation.step)
+        return render_step("review", explanation.status, error=explanation, **context)
+    wizard.set_result(result)
+    log.info("connection %s created in sandbox %s (key …%s)", result["id"], result["sandbox"],
+             wizard.data("kinesis").get("access_key_id", "")[-4:])
+    return go_to("done")
+
+
+def create_connection(wizard: Wizard, ledger: OnceLedger, attempt: str) -> dict:
+    """Create the connection for ``attempt`` once; a retry first looks for what an earlier try made."""
+    data, sandbox = wizard.data("kinesis"), wizard.sandbox()
+    credentials = KinesisCredentials(data["access_key_id"], wizard.secret, data["region"])
+    flow = get_platform().flow
+
+    def create(earlier_try_ms: int | None) -> dict:
+        made = None
+        if earlier_try_ms is not None:
+            made = flow.find_recent(sandbox, data["name"], credentials.access_key_id, earlier_try_ms)
+        if made is None:
+            made = flow.create_kinesis_connection(sandbox, data["name"], data.get("description") or "", credentials)
+        return {"id": made.id, "sandbox": sandbox, "name": data["name"]}
+
+    return ledger.run(attempt, create)
+
+
+@bp.get("/done")
+def done():
+    """Step 4: the new connection's id, its sandbox, and the way on to its data."""
+    wizard = Wizard(session)
+    if (elsewhere := guard(wizard, "done")) is not None:
+        return elsewhere
+    return render_step("done", result=wizard.result)
+
+
+@bp.post("/start-over")
+def start_over() -> Response:
+    """Forget the whole wizard, the secret included."""
+    Wizard(session).reset()
+    flash(gettext("Everything was cleared. You can start again."), "info")
+    return go_to("sandbox")
+
