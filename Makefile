@@ -1,18 +1,21 @@
 # One command to run the app on the embedded emulator, one to run the tests.
-# Both set up a virtual environment in .venv first, and again whenever a requirements file changes.
+# Both set up a virtual environment in .venv first (again whenever a requirements file changes)
+# and compile the message catalogues.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+PYBABEL := PYTHONPATH=. $(VENV)/bin/pybabel
+CATALOGUES := translations/fr/LC_MESSAGES/messages.mo
 
-.PHONY: run emulator test clean
+.PHONY: run emulator test translations clean
 
-run: $(VENV)/.app
+run: $(VENV)/.app $(CATALOGUES)
 	$(PY) app.py
 
 emulator: $(VENV)/.app
 	$(PY) -m emulator --port 8081
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev $(CATALOGUES)
 	$(PY) -m pytest
 
 $(VENV)/.app: requirements.txt
@@ -27,5 +30,13 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.app
 
+%.mo: %.po $(VENV)/.app
+	$(PYBABEL) compile --statistics -i $< -o $@
+
+# For translators: gather the strings again and merge them into each catalogue.
+translations: $(VENV)/.app
+	$(PYBABEL) extract -F babel.cfg -k _l -k N_ --no-location --sort-output --omit-header -o translations/messages.pot .
+	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching --width 100
+
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache $(CATALOGUES)

@@ -17,17 +17,13 @@ from connector import PlatformError
 
 from .errors import explain
 from .forms import ActionForm
+from .i18n import LANGUAGES, select_locale
 from .once import CacheClaims, FileClaims, OnceLedger
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 babel = Babel()
 server_session = Session()
-LANGUAGES = ("en", "fr")
-
-
-def select_locale() -> str | None:
-    return request.accept_languages.best_match(LANGUAGES) or LANGUAGES[0]
 
 
 def register(app: Flask) -> None:
@@ -38,7 +34,8 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def page_context() -> dict:
-        return {"demo_mode": app.config["DEMO_MODE"], "action_form": ActionForm, "lang": str(get_locale() or "en")}
+        return {"demo_mode": app.config["DEMO_MODE"], "action_form": ActionForm, "lang": str(get_locale() or "en"),
+                "languages": list(LANGUAGES.items())}
 
 
 def register_extensions(app: Flask) -> None:
@@ -59,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("SESSION_SERIALIZATION_FORMAT", "json")
     server_session.init_app(app)
     csrf.init_app(app)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(app.root_path) / "translations"))
     babel.init_app(app, locale_selector=select_locale)
     app.extensions["once_ledger"] = OnceLedger(cache, claims)
 

@@ -60,7 +60,7 @@ class KinesisForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.secret_saved = secret_saved
         self.region.choices = [("", gettext("Choose a region"))] + [
-            (region.code, region.label) for region in kinesis_regions()]
+            (region.code, f"{gettext(region.name)} ({region.code})") for region in kinesis_regions()]
 
     def validate_access_key_id(self, field: StringField) -> None:
         problem(check_access_key_id(field.data or ""))

@@ -13,6 +13,7 @@ from connector import KinesisCredentials, PlatformError
 
 from .errors import explain
 from .forms import ActionForm, KinesisForm, SandboxForm
+from .i18n import LANGUAGES
 from .once import OnceLedger, StillRunning
 from .platform import get_ledger, get_platform
 from .steps import KINESIS_FIELDS, Steps, Wizard
@@ -157,6 +158,17 @@ def done():
     if (elsewhere := guard(wizard, "done")) is not None:
         return elsewhere
     return render_step("done", result=wizard.result)
+
+
+@bp.get("/language/<code>")
+def language(code: str) -> Response:
+    """Switch the language; the wizard's state stays as it is."""
+    if code in LANGUAGES:
+        session["lang"] = code
+    target = request.args.get("next", "")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = url_for("wizard.index")
+    return redirect(target)
 
 
 @bp.post("/start-over")

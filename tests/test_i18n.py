@@ -1,0 +1,153 @@
+"""English and French: every string a user sees is marked, translated, and shown in the chosen language."""
+from __future__ import annotations
+
+import ast
+import html
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+from conftest import KINESIS, ROOT
+
+CATALOGUE = ROOT / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
+TEMPLATE = ROOT / "translations" / "messages.pot"
+FRENCH = {"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}
+
+
+def extracted_ids() -> set[str]:
+    with open(ROOT / "babel.cfg") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "N_": None}
+    return {message for _file, _line, message, _comments, _context in
+            extract_from_dir(str(ROOT), method_map, options_map, keywords=keywords)}
+
+
+@pytest.fixture(scope="module")
+def french():
+    return {m.id: m for m in read_po(CATALOGUE.open()) if m.id}
+
+
+def test_every_marked_string_has_french(french):
+    missing = sorted(extracted_ids() - set(french))
+    assert not missing, f"strings without French: {missing}"
+    untranslated = [m.id for m in french.values() if not m.string or m.fuzzy]
+    assert not untranslated, f"empty or fuzzy French: {untranslated}"
+
+
+def test_the_template_catalogue_is_up_to_date():
+    assert {m.id for m in read_po(TEMPLATE.open()) if m.id} == extracted_ids()
+
+
+def test_the_compiled_catalogue_is_fresh():
+    compiled = CATALOGUE.with_suffix(".mo")
+    assert compiled.exists() and compiled.stat().st_mtime >= CATALOGUE.stat().st_mtime
+
+
+# Nothing a user sees may escape the marking.
+
+TEXT_ATTRIBUTES = re.compile(r'\b(aria-label|title|placeholder|alt)="([^"]*)"')
+
+
+def visible_template_text(source: str) -> str:
+    source = re.sub(r"{#.*?#}", "", source, flags=re.S)
+    source = re.sub(r"{%.*?%}", "", source, flags=re.S)
+    source = re.sub(r"{{.*?}}", "", source, flags=re.S)
+    return re.sub(r"<[^>]*>", " ", source)
+
+
+@pytest.mark.parametrize("template", sorted((ROOT / "templates").rglob("*.html")), ids=lambda p: p.name)
+def test_templates_mark_every_visible_string(template):
+    source = template.read_text()
+    leftovers = [word for word in visible_template_text(source).split() if re.search(r"[A-Za-z]", word)]
+    assert not leftovers, f"unmarked text in {template.name}: {leftovers}"
+    for name, value in TEXT_ATTRIBUTES.findall(source):
+        assert "{{" in value or not re.search(r"[A-Za-z]", value), f"unmarked {name} in {template.name}"
+
+
+# Calls whose string arguments a user reads.
+USER_FACING = {"flash", "ValidationError", "Explanation", "page", "InputRequired", "Length", "StringField",
+               "TextAreaField", "PasswordField", "SelectField", "RadioField", "ConfigurationError"}
+EXEMPT = {"ConfigurationError"}  # read by the administrator at start-up, in the log
+
+
+@pytest.mark.parametrize("module", sorted((ROOT / "wizard").glob("*.py")), ids=lambda p: p.name)
+def test_code_marks_every_string_shown_to_users(module):
+    tree = ast.parse(module.read_text())
+    unmarked = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            if name in USER_FACING - EXEMPT:
+                arguments = list(node.args) + [k.value for k in node.keywords if k.arg in ("message", "label")]
+                unmarked += [a.value for a in arguments if isinstance(a, ast.Constant) and isinstance(a.value, str)
+                             and re.search(r"[A-Za-z]{2,} [A-Za-z]", a.value)]
+    assert not unmarked, f"unmarked strings in {module.name}: {unmarked}"
+
+
+# The pages in French.
+
+def french_words_check(page: str, french) -> list[str]:
+    """English sentences of ours that a French page still shows."""
+    text = " ".join(html.unescape(visible_template_text(page)).split())
+    return [m.id for m in french.values()
+            if m.id != m.string and len(m.id.split()) >= 2 and "%(" not in m.id and m.id in text]
+
+
+def french_page(client, path):
+    response = client.get(path, headers=FRENCH)
+    page = response.get_data(as_text=True)
+    assert '<html lang="fr">' in page
+    return page
+
+
+def test_every_step_in_french(walker, client, french):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = FRENCH["Accept-Language"]
+    pages = {"sandbox": french_page(client, "/sandbox")}
+    assert "Choisissez un sandbox" in pages["sandbox"] and "Suivant" in pages["sandbox"]
+    walker.sandbox()
+    pages["error"] = walker.kinesis(access_key_id="ASIAIOSFODNN7EXAMPLE", name="").get_data(as_text=True)
+    assert "Il s'agit d'une clé d'accès temporaire" in html.unescape(pages["error"])
+    assert "Saisissez un nom pour la connexion." in pages["error"]
+    assert "Europe (Francfort) (eu-central-1)" in pages["error"]
+    walker.kinesis()
+    pages["review"] = french_page(client, "/review")
+    assert "Créer la connexion" in pages["review"]
+    walker.create()
+    pages["done"] = french_page(client, "/done")
+    connection = re.search(r'href="(/connections/[^"]+)"', pages["done"]).group(1)
+    pages["explore"] = french_page(client, connection)
+    pages["404"] = french_page(client, "/nowhere")
+    for name, page in pages.items():
+        assert french_words_check(page, french) == [], f"English left on the {name} page"
+
+
+def test_adobe_errors_in_french(walker, client, emulator, french):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = FRENCH["Accept-Language"]
+    walker.through_review()
+    emulator.fault(kind="status", status=503, method="POST", path="/connections$")
+    page = html.unescape(walker.create().get_data(as_text=True))
+    assert "ne répond pas pour le moment" in page and french_words_check(page, french) == []
+
+
+def test_the_switcher_keeps_the_wizard_and_sets_html_lang(walker, client):
+    walker.sandbox("dev")
+    walker.kinesis()
+    response = client.get("/language/fr?next=/review")
+    assert response.location.endswith("/review")
+    page = client.get("/review").get_data(as_text=True)
+    assert '<html lang="fr">' in page and "<code>dev</code>" in page and KINESIS["name"] in page
+    assert '<html lang="en">' in client.get("/language/en?next=/review", follow_redirects=True).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"])
+def test_the_switcher_only_leads_back_into_the_app(client, target):
+    assert client.get("/language/fr", query_string={"next": target}).location == "/"
+
+
+def test_the_browser_language_decides_by_default(client):
+    assert '<html lang="fr">' in client.get("/sandbox", headers={"Accept-Language": "fr-CA"}).get_data(as_text=True)
+    assert '<html lang="en">' in client.get("/sandbox", headers={"Accept-Language": "de, en;q=0.5"}).get_data(as_text=True)
