@@ -56,15 +56,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def start_demo_platform(app: Flask) -> Settings:
-    """Start the emulator on a free loopback port and return settings aimed at it."""
+    """Start a local Kinesis (moto, with demo streams) and the emulator on free loopback ports; return
+    settings aimed at them."""
     from emulator import DEFAULT_ORG_ID, EmulatorServer
+    from emulator.demo import start_demo_kinesis
 
+    kinesis = start_demo_kinesis()
     data_dir = Path(os.environ.get("EMULATOR_DATA_DIR") or Path(app.instance_path) / "emulator")
-    server = EmulatorServer(data_dir).start()
+    server = EmulatorServer(data_dir, kinesis_endpoint_url=kinesis.url).start()
     app.extensions["demo_emulator"] = server
-    log.info("Demo mode: platform emulator on %s", server.url)
+    app.extensions["demo_kinesis"] = kinesis
+    log.info("Demo mode: platform emulator on %s, Kinesis on %s", server.url, kinesis.url)
     return Settings(platform_url=server.url, ims_url=server.url, client_id=DEMO_CLIENT_ID,
-                    client_secret=secrets.token_urlsafe(24), org_id=DEFAULT_ORG_ID)
+                    client_secret=secrets.token_urlsafe(24), org_id=DEFAULT_ORG_ID, kinesis_endpoint_url=kinesis.url)
 
 
 def instance_secret(app: Flask) -> str:

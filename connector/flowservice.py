@@ -233,6 +233,13 @@ class FlowService:
                                      params={"objectType": "root"})
         return body if isinstance(body, list) else []
 
+    def preview_stream(self, sandbox: str, connection_id: str, stream: str, limit: int = 10) -> dict[str, Any]:
+        """A stream's most recent records: ``{"format", "schema": {"columns"}, "data": [records]}``."""
+        body = self.session.get_json(f"{BASE_PATH}/connections/{connection_id}/explore", sandbox=sandbox,
+                                     params={"objectType": "table", "object": stream, "preview": "true",
+                                             "limit": limit})
+        return body if isinstance(body, dict) else {"data": []}
+
     def delete_connection(self, sandbox: str, connection_id: str) -> None:
         """Delete a connection (refused while dataflows use it)."""
         self.session.call("DELETE", f"{BASE_PATH}/connections/{connection_id}", sandbox=sandbox)

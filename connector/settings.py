@@ -31,6 +31,7 @@ class Settings:
     scopes: str = DEFAULT_SCOPES
     access_token: str = field(default="", repr=False)
     timeout: float = DEFAULT_TIMEOUT
+    kinesis_endpoint_url: str = ""   # empty: AWS's own endpoint for the region
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv_path: str | None = ".env") -> "Settings":
@@ -52,6 +53,7 @@ class Settings:
             scopes=get("AEP_SCOPES", DEFAULT_SCOPES),
             access_token=get("AEP_ACCESS_TOKEN"),
             timeout=float(get("AEP_TIMEOUT", str(DEFAULT_TIMEOUT))),
+            kinesis_endpoint_url=get("KINESIS_ENDPOINT_URL"),
         )
         settings.check()
         return settings
@@ -78,6 +80,8 @@ class Settings:
                 + ", or unset every AEP_* credential to run in demo mode."
             )
 
-    def with_endpoints(self, platform_url: str, ims_url: str) -> "Settings":
+    def with_endpoints(self, platform_url: str, ims_url: str, kinesis_endpoint_url: str | None = None) -> "Settings":
         """The same settings aimed at other endpoints (the emulator in demo mode)."""
-        return replace(self, platform_url=platform_url.rstrip("/"), ims_url=ims_url.rstrip("/"))
+        return replace(self, platform_url=platform_url.rstrip("/"), ims_url=ims_url.rstrip("/"),
+                       kinesis_endpoint_url=self.kinesis_endpoint_url if kinesis_endpoint_url is None
+                       else kinesis_endpoint_url)

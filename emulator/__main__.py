@@ -19,8 +19,11 @@ def main(argv: list[str] | None = None) -> None:
                         help="folder for the SQLite state (default $EMULATOR_DATA_DIR or instance/emulator)")
     parser.add_argument("--org-id", default=os.environ.get("EMULATOR_ORG_ID", DEFAULT_ORG_ID),
                         help="the organization the emulated integration belongs to")
+    parser.add_argument("--kinesis-endpoint-url", default=os.environ.get("KINESIS_ENDPOINT_URL") or None,
+                        help="the Kinesis that explore and test ask (default $KINESIS_ENDPOINT_URL, else AWS)")
     args = parser.parse_args(argv)
-    server = EmulatorServer(Path(args.data_dir), host=args.host, port=args.port, org_id=args.org_id, quiet=False)
+    server = EmulatorServer(Path(args.data_dir), host=args.host, port=args.port, org_id=args.org_id,
+                            kinesis_endpoint_url=args.kinesis_endpoint_url, quiet=False)
     print(f"Platform emulator on {server.url}  (org {args.org_id}, state in {args.data_dir})", flush=True)
     print(f"  AEP_PLATFORM_URL={server.url} AEP_IMS_URL={server.url} AEP_ORG_ID={args.org_id}", flush=True)
     server.start()

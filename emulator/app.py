@@ -15,10 +15,11 @@ from .platform import ApiError, Platform, drop_connection, flow_error, gateway_e
 from .store import Store
 
 
-def create_emulator_app(data_dir: Path, org_id: str | None = None) -> Flask:
-    """An emulator keeping its state in ``data_dir``."""
+def create_emulator_app(data_dir: Path, org_id: str | None = None, kinesis_endpoint_url: str | None = None) -> Flask:
+    """An emulator keeping its state in ``data_dir``, asking the Kinesis at ``kinesis_endpoint_url``."""
     app = Flask(__name__)
-    state = Platform(store=Store(Path(data_dir) / "platform.sqlite3"))
+    app.json.sort_keys = False  # records keep the field order Kinesis gave them
+    state = Platform(store=Store(Path(data_dir) / "platform.sqlite3"), kinesis_endpoint_url=kinesis_endpoint_url)
     if org_id:
         state.org_id = org_id
     app.extensions["emulator"] = state

@@ -27,7 +27,6 @@ def reset():
     state = platform()
     state.store.reset()
     state.faults.clear()
-    state.rejected_keys.clear()
     state.clients.clear()
     with state.lock:
         state.calls.clear()
@@ -57,17 +56,15 @@ def expire_tokens():
 
 @bp.route("/config", methods=["GET", "POST"])
 def config():
-    """Read or change token lifetime, registered clients, and access keys the provider rejects."""
+    """Read or change the token lifetime and the registered clients."""
     state = platform()
     body = _json()
     if "token_lifetime" in body:
         state.token_lifetime = int(body["token_lifetime"])
     if "clients" in body:
         state.clients = dict(body["clients"])
-    if "rejected_keys" in body:
-        state.rejected_keys = set(body["rejected_keys"])
-    return jsonify(org_id=state.org_id, token_lifetime=state.token_lifetime,
-                   clients=sorted(state.clients), rejected_keys=sorted(state.rejected_keys))
+    return jsonify(org_id=state.org_id, token_lifetime=state.token_lifetime, clients=sorted(state.clients),
+                   kinesis_endpoint_url=state.kinesis_endpoint_url)
 
 
 @bp.route("/calls", methods=["GET", "DELETE"])

@@ -14,12 +14,16 @@ from flask import Blueprint, Response, g, jsonify, request, url_for
 
 from .gateway import check_gateway, org_matches
 from .platform import flow_error, platform
-from .specs import DEMO_STREAMS, SPECS, secret_params
+from .kinesis import Kinesis, KinesisRefused, KinesisUnavailable
+from .specs import KINESIS_SPEC_ID, SPECS, secret_params
 
 bp = Blueprint("flowservice", __name__, url_prefix="/data/foundation/flowservice")
 ENCRYPTED = "<encrypted>"
 FILTER = re.compile(r"^([\w.]+)(==|!=|>=|<=|>|<|~)(.*)$")
 DEFAULT_LIMIT = 100
+PREVIEW_LIMIT = 10
+JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object", list: "array",
+              type(None): "null"}
 
 
 @bp.before_request
@@ -198,26 +202,59 @@ def get_connection(connection_id: str):
     return jsonify(items=[_connection(connection_id)[0]])
 
 
+def _kinesis(connection_id: str) -> Kinesis:
+    connection, secrets, _ = _connection(connection_id)
+    if connection["connectionSpec"]["id"] != KINESIS_SPEC_ID:
+        raise _invalid("Only Kinesis connections can be tested and explored here.")
+    return Kinesis(platform().kinesis_endpoint_url, connection["auth"]["params"], secrets)
+
+
 @bp.get("/connections/<connection_id>/test")
 def test_connection(connection_id: str):
-    """Whether the stored credentials are usable."""
-    connection, _, _ = _connection(connection_id)
-    key = connection["auth"]["params"].get("accessKeyId")
-    return jsonify(result=key not in platform().rejected_keys)
+    """Whether the stored credentials are usable: can they list the account's streams?"""
+    kinesis = _kinesis(connection_id)
+    try:
+        kinesis.streams()
+    except (KinesisRefused, KinesisUnavailable):
+        return jsonify(result=False)
+    return jsonify(result=True)
 
 
 @bp.get("/connections/<connection_id>/explore")
 def explore(connection_id: str):
-    """The top level of the connection: for Kinesis, the account's streams."""
-    connection, _, _ = _connection(connection_id)
-    object_type = request.args.get("objectType", "")
-    if object_type.lower() != "root":
-        raise _invalid(f"objectType '{object_type}' is not supported for this connection; use root.")
-    if connection["auth"]["params"].get("accessKeyId") in platform().rejected_keys:
-        raise _invalid("The provider rejected the connection's credentials: the security token included "
-                       "in the request is invalid.")
-    return jsonify([{"type": "table", "name": stream, "path": stream, "canPreview": True,
-                     "canFetchSchema": True} for stream in DEMO_STREAMS])
+    """``objectType=root``: the account's streams. ``objectType=table&object=S&preview=true``: S's latest records."""
+    kinesis = _kinesis(connection_id)
+    object_type = request.args.get("objectType", "").lower()
+    try:
+        if object_type == "root":
+            return jsonify([{"type": "table", "name": stream, "path": stream, "canPreview": True,
+                             "canFetchSchema": True} for stream in kinesis.streams()])
+        if object_type == "table" and request.args.get("object"):
+            stream = request.args["object"]
+            try:
+                limit = max(1, min(int(request.args.get("limit", PREVIEW_LIMIT)), 100))
+            except ValueError:
+                raise _invalid("limit must be a whole number.") from None
+            records = kinesis.recent_records(stream, limit)
+            return jsonify(format="json", schema={"columns": columns(records)}, data=records)
+    except KinesisRefused as error:
+        raise flow_error("1409-400", "Invalid request",
+                         f"The provider refused the request: {error}") from None
+    except KinesisUnavailable:
+        raise flow_error("1103-503", "Service Unavailable",
+                         "The provider could not be reached. Please try again.") from None
+    raise _invalid(f"objectType '{request.args.get('objectType', '')}' is not supported for this connection; "
+                   "use root, or table with object=<stream>.")
+
+
+def columns(records: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The top-level fields of the records' data, with a JSON type each."""
+    found: dict[str, str] = {}
+    for record in records:
+        if isinstance(record["data"], dict):
+            for name, value in record["data"].items():
+                found.setdefault(name, JSON_TYPES.get(type(value), "string"))
+    return [{"name": name, "type": kind} for name, kind in found.items()]
 
 
 @bp.delete("/connections/<connection_id>")

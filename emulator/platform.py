@@ -25,7 +25,7 @@ class Platform:
     org_id: str = DEFAULT_ORG_ID
     token_lifetime: int = TOKEN_LIFETIME
     clients: dict[str, str] = field(default_factory=dict)   # empty: any id and secret get a token
-    rejected_keys: set[str] = field(default_factory=set)    # access key IDs whose test fails
+    kinesis_endpoint_url: str | None = None                  # None: AWS's own endpoint for the region
     faults: Faults = field(default_factory=Faults)
     calls: Counter = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)

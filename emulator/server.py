@@ -33,28 +33,22 @@ class QuietRequestHandler(WSGIRequestHandler):
         logging.getLogger("emulator.access").debug('"%s" %s', self.requestline, code)
 
 
-class EmulatorServer:
-    """An emulator served from a background thread; ``port=0`` picks a free port."""
+class LoopbackServer:
+    """A WSGI app served from a background thread on a loopback address; ``port=0`` picks a free port."""
 
-    def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int = 0, org_id: str | None = None,
-                 quiet: bool = True) -> None:
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 0, quiet: bool = True, name: str = "server") -> None:
         check_loopback(host)
-        self.app = create_emulator_app(Path(data_dir), org_id=org_id)
-        self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True,
+        self.app = app
+        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True,
                                                    request_handler=QuietRequestHandler if quiet else None)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="aep-emulator", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, name=name, daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    @property
-    def state(self):
-        """The emulator's state, for in-process inspection."""
-        return self.app.extensions["emulator"]
-
-    def start(self) -> "EmulatorServer":
+    def start(self) -> "LoopbackServer":
         self._thread.start()
         return self
 
@@ -66,3 +60,24 @@ class EmulatorServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+class EmulatorServer(LoopbackServer):
+    """The platform emulator on a loopback port, asking the Kinesis at ``kinesis_endpoint_url``."""
+
+    def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int = 0, org_id: str | None = None,
+                 kinesis_endpoint_url: str | None = None, quiet: bool = True) -> None:
+        app = create_emulator_app(Path(data_dir), org_id=org_id, kinesis_endpoint_url=kinesis_endpoint_url)
+        super().__init__(app, host, port, quiet, name="aep-emulator")
+
+    @property
+    def state(self):
+        """The emulator's state, for in-process inspection."""
+        return self.app.extensions["emulator"]
+
+
+def kinesis_server(host: str = "127.0.0.1", port: int = 0) -> LoopbackServer:
+    """moto's Kinesis (and IAM) as a local AWS endpoint, quiet."""
+    from moto.server import DomainDispatcherApplication, create_backend_app
+
+    return LoopbackServer(DomainDispatcherApplication(create_backend_app), host, port, name="moto-kinesis")

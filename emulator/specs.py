@@ -51,10 +51,6 @@ KINESIS_SPEC = {
 
 SPECS = {KINESIS_SPEC_ID: KINESIS_SPEC}
 
-# Streams that explore answers with in demo mode, whatever the region.
-DEMO_STREAMS = ("web-clickstream", "mobile-app-events", "order-updates")
-
-
 def secret_params(spec: dict, auth_spec_name: str) -> set[str]:
     """The auth params that the spec marks as secret (``format: password``)."""
     for auth in spec["authSpec"]:

@@ -45,8 +45,11 @@
         done();
       }
     });
-    input.parentNode.appendChild(copy);
-    input.parentNode.appendChild(status);
+    var row = document.createElement("div");
+    row.className = "copy-actions";
+    row.appendChild(copy);
+    row.appendChild(status);
+    input.parentNode.insertBefore(row, input.nextSibling);
   }
 
   function regionFilter(select) {
@@ -82,7 +85,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("input[data-reveal]").forEach(revealToggle);
-    document.querySelectorAll("input[data-copy]").forEach(copyButton);
+    document.querySelectorAll("input[data-copy], textarea[data-copy]").forEach(copyButton);
     document.querySelectorAll("select[data-filter-label]").forEach(regionFilter);
   });
 })();

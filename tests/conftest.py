@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from connector import Platform, Settings  # noqa: E402
 from emulator import DEFAULT_ORG_ID, EmulatorServer  # noqa: E402
+from kinesis_stage import build_stage  # noqa: E402
 from openapi import validate_exchange  # noqa: E402
 
 CLIENT_ID = "kinesis-wizard-tests"
@@ -63,8 +64,24 @@ class EmulatorControl:
 
 
 @pytest.fixture(scope="session")
-def emulator_server(tmp_path_factory):
-    server = EmulatorServer(tmp_path_factory.mktemp("emulator")).start()
+def kinesis_stage():
+    """moto's Kinesis with streams, records and IAM users (auth off unless a test asks)."""
+    server, stage = build_stage()
+    yield stage
+    server.stop()
+
+
+@pytest.fixture
+def kinesis_auth(kinesis_stage):
+    """moto checks keys, secrets and IAM policies during this test, as AWS does."""
+    kinesis_stage.auth(True)
+    yield kinesis_stage
+    kinesis_stage.auth(False)
+
+
+@pytest.fixture(scope="session")
+def emulator_server(tmp_path_factory, kinesis_stage):
+    server = EmulatorServer(tmp_path_factory.mktemp("emulator"), kinesis_endpoint_url=kinesis_stage.url).start()
     yield server
     server.stop()
 
@@ -78,9 +95,10 @@ def emulator(emulator_server) -> EmulatorControl:
 
 
 @pytest.fixture
-def settings(emulator) -> Settings:
+def settings(emulator, kinesis_stage) -> Settings:
     return Settings(platform_url=emulator.url, ims_url=emulator.url, client_id=CLIENT_ID,
-                    client_secret=CLIENT_SECRET, org_id=DEFAULT_ORG_ID, timeout=2.0)
+                    client_secret=CLIENT_SECRET, org_id=DEFAULT_ORG_ID, timeout=2.0,
+                    kinesis_endpoint_url=kinesis_stage.url)
 
 
 def check_against_openapi(response: requests.Response, *args: Any, **kwargs: Any) -> None:

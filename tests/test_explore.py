@@ -1,26 +1,75 @@
-"""wizard/explore.py: the connection, Flow Service's test, its streams, and Adobe's docs beside them."""
+"""wizard/explore.py: the connection, Flow Service's test, its streams from Kinesis (moto), a preview of the
+latest records, the source-connection request, and Adobe's docs beside them."""
 from __future__ import annotations
 
+import html
+import json
+import re
+import shlex
+
 from helpers import ACCESS_KEY_ID
+from kinesis_stage import EVERY_ACTION, STREAMS
+from wizard.explore import flatten, table
+
+
+def page_of(client, path) -> str:
+    return html.unescape(client.get(path).get_data(as_text=True))
 
 
 def test_explore_shows_the_connection_its_test_and_its_streams(walker, client):
     connection_id = walker.done()
-    page = client.get(f"/connections/prod/{connection_id}").get_data(as_text=True)
+    page = page_of(client, f"/connections/prod/{connection_id}")
     assert "Clickstream account" in page and connection_id in page
     assert "passed: Adobe can use these credentials" in page
-    for stream in ("web-clickstream", "mobile-app-events", "order-updates"):
+    for stream in STREAMS:
         assert f"<td>{stream}</td>" in page
     assert "experienceleague.adobe.com" in page
     assert "…" + ACCESS_KEY_ID[-4:] in page and ACCESS_KEY_ID not in page
 
 
-def test_explore_of_a_connection_whose_keys_stopped_working(walker, client, emulator):
+def test_a_stream_preview_flattens_json_records_into_columns(walker, client):
     connection_id = walker.done()
-    emulator.config(rejected_keys=[ACCESS_KEY_ID])
-    page = client.get(f"/connections/prod/{connection_id}").get_data(as_text=True)
+    page = page_of(client, f"/connections/prod/{connection_id}?stream=web-clickstream")
+    header = re.search(r"<thead><tr>(.*?)</tr></thead>", page.split("Latest records")[1], re.S).group(1)
+    columns = re.findall(r"<code>([^<]+)</code>", header)
+    assert columns == ["event", "customer", "page.path", "page.ref", "sku", "qty"]
+    assert "<td>SHOE-42</td>" in page and "<td>/cart</td>" in page
+    assert "Raw records (JSON)" in page and '"add_to_cart"' in page
+
+
+def test_the_source_connection_request_is_ready_to_copy(walker, client):
+    connection_id = walker.done()
+    page = page_of(client, f"/connections/prod/{connection_id}?stream=order-updates&dataType=xdm&reset=earliest")
+    body = json.loads(re.search(r'<textarea id="request-json"[^>]*>(.*?)</textarea>', page, re.S).group(1))
+    assert body["baseConnectionId"] == connection_id
+    assert body["connectionSpec"] == {"id": "86043421-563b-46ec-8e6c-e23184711bf6", "version": "1.0"}
+    assert body["data"] == {"format": "json"}
+    assert body["params"] == {"stream": "order-updates", "dataType": "xdm", "reset": "earliest"}
+    curl = re.search(r'<textarea id="request-curl"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    words = shlex.split(curl.replace("\\\n", " "))
+    assert words[:3] == ["curl", "-X", "POST"] and words[3].endswith("/data/foundation/flowservice/sourceConnections")
+    assert "x-sandbox-name: prod" in words and json.loads(words[words.index("-d") + 1]) == body
+
+
+def test_unknown_options_fall_back_to_the_defaults(walker, client):
+    connection_id = walker.done()
+    page = page_of(client, f"/connections/prod/{connection_id}?stream=order-updates&dataType=evil&reset=<x>")
+    assert '"dataType": "raw"' in page and '"reset": "latest"' in page
+
+
+def test_a_stream_that_is_not_listed_is_not_previewed(walker, client):
+    connection_id = walker.done()
+    assert "Latest records" not in page_of(client, f"/connections/prod/{connection_id}?stream=../../etc")
+
+
+def test_explore_of_a_connection_whose_keys_stopped_working(walker, client, kinesis_auth):
+    key = kinesis_auth.new_user("rotated", EVERY_ACTION)
+    connection_id = walker.done(access_key_id=key.access_key_id, secret_key=key.secret_key)
+    assert "passed" in page_of(client, f"/connections/prod/{connection_id}")
+    kinesis_auth.deactivate("rotated")
+    page = page_of(client, f"/connections/prod/{connection_id}")
     assert "failed: Adobe cannot use these credentials" in page
-    assert "Adobe rejected the connection details" in page
+    assert "security token included in the request is invalid" in page
 
 
 def test_an_unknown_connection_is_a_404_page(client):
@@ -33,3 +82,10 @@ def test_a_failing_platform_is_a_clear_page(walker, client, emulator):
     emulator.fault(kind="status", status=503, path="/connections/")
     response = client.get(f"/connections/prod/{connection_id}")
     assert response.status_code == 503 and "Try again" in response.get_data(as_text=True)
+
+
+def test_flatten_and_table():
+    assert flatten({"a": {"b": 1, "c": {"d": [1, 2]}}, "e": None}) == {"a.b": 1, "a.c.d": "[1, 2]", "e": None}
+    assert flatten("plain text") == {"value": "plain text"}
+    rows = table([{"data": {"x": 1}}, {"data": {"y": 2}}])
+    assert rows["columns"] == ["x", "y"] and rows["rows"] == [[1, ""], ["", 2]]

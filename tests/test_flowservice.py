@@ -4,10 +4,11 @@ from __future__ import annotations
 import pytest
 import requests
 
-from connector import (ConnectionInUse, InvalidParameters, NotFound, OutcomeUnknown, SandboxNotFound,
-                       ServiceUnavailable)
+from connector import (ConnectionInUse, InvalidParameters, InvalidRequest, NotFound, OutcomeUnknown,
+                       SandboxNotFound, ServiceUnavailable)
 from connector.flowservice import KINESIS_SPEC_ID, SEED_AUTH_SPEC_NAME
 from helpers import ACCESS_KEY_ID, SECRET_KEY, credentials
+from kinesis_stage import EVERY_ACTION, STREAMS
 
 CREATE = "POST /data/foundation/flowservice/connections"
 
@@ -106,14 +107,30 @@ def test_list_filters_on_the_kinesis_spec(platform, emulator, settings):
     assert [c.connection_spec_id for c in kinesis_connections(platform)] == [KINESIS_SPEC_ID]
 
 
-def test_test_and_explore(platform, emulator):
-    created = create(platform)
+def test_test_and_explore_ask_kinesis(platform, kinesis_auth):
+    key = kinesis_auth.new_user("explorer", EVERY_ACTION)
+    created = platform.flow.create_kinesis_connection("prod", "explored", "", key)
     assert platform.flow.test_connection("prod", created.id) is True
     streams = platform.flow.explore("prod", created.id)
-    assert {s["name"] for s in streams} >= {"web-clickstream"}
+    assert {s["name"] for s in streams} == set(STREAMS)
     assert all(set(s) == {"type", "name", "path", "canPreview", "canFetchSchema"} for s in streams)
-    emulator.config(rejected_keys=[ACCESS_KEY_ID])
+    kinesis_auth.deactivate("explorer")
     assert platform.flow.test_connection("prod", created.id) is False
+    with pytest.raises(InvalidRequest) as caught:
+        platform.flow.explore("prod", created.id)
+    assert "security token included in the request is invalid" in caught.value.detail
+
+
+def test_preview_returns_the_latest_records_of_a_stream(platform):
+    created = create(platform)
+    preview = platform.flow.preview_stream("prod", created.id, "web-clickstream", limit=2)
+    assert [r["data"] for r in preview["data"]] == STREAMS["web-clickstream"][-2:]
+    assert {c["name"] for c in preview["schema"]["columns"]} >= {"event", "customer"}
+
+
+def test_explore_of_a_region_without_streams(platform):
+    created = create(platform, region="us-west-1")
+    assert platform.flow.explore("prod", created.id) == []
 
 
 def test_delete_and_connection_in_use(platform, emulator):

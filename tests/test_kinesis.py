@@ -1,11 +1,15 @@
 """connector/kinesis.py: access key formats, secrets, and regions from botocore."""
 from __future__ import annotations
 
+import socket
+from dataclasses import replace
+
 import botocore.session
 import pytest
 
-from connector.kinesis import (MESSAGES, check_access_key_id, check_credentials, check_region, check_secret_key,
-                               is_kinesis_region, kinesis_regions)
+from connector.kinesis import (CHECK_MESSAGES, MESSAGES, check_access_key_id, check_credentials,
+                               check_kinesis_access, check_region, check_secret_key, is_kinesis_region,
+                               kinesis_regions)
 from helpers import ACCESS_KEY_ID, SECRET_KEY, credentials
 
 
@@ -67,3 +71,57 @@ def test_credentials_hide_the_secret():
     creds = credentials()
     assert SECRET_KEY not in repr(creds) and creds.key_hint == "MPLE"
     assert creds.auth_params() == {"accessKeyId": ACCESS_KEY_ID, "secretKey": SECRET_KEY, "region": "eu-west-1"}
+
+
+# The direct key test, against moto's Kinesis with its IAM checks on
+
+@pytest.fixture
+def check(kinesis_auth):
+    return lambda creds, **kw: check_kinesis_access(creds, kinesis_auth.url, **kw)
+
+
+def test_a_working_key_lists_the_streams(check, kinesis_auth):
+    result = check(kinesis_auth.users["reader"])
+    assert result.ok and set(result.streams) == {"web-clickstream", "order-updates"}
+    assert result.code == "ok" and result.values()["count"] == 2
+
+
+def test_an_unknown_key(check, kinesis_auth):
+    assert check(credentials()).problem == "unknown_key"
+
+
+def test_a_wrong_secret(check, kinesis_auth):
+    reader = kinesis_auth.users["reader"]
+    assert check(replace(reader, secret_key=SECRET_KEY)).problem == "wrong_secret"
+
+
+@pytest.mark.parametrize("user, action", [("nobody", "kinesis:ListStreams"), ("lister", "kinesis:DescribeStream"),
+                                          ("describer", "kinesis:GetShardIterator"),
+                                          ("no-records", "kinesis:GetRecords")])
+def test_a_missing_permission_is_named(check, kinesis_auth, user, action):
+    result = check(kinesis_auth.users[user])
+    assert result.problem == "missing_permission" and result.action == action
+    assert action in CHECK_MESSAGES["missing_permission"] % result.values()
+
+
+def test_a_region_without_streams(check, kinesis_auth):
+    result = check(replace(kinesis_auth.users["reader"], region="us-west-1"))
+    assert result.problem == "no_streams" and "us-west-1" in CHECK_MESSAGES["no_streams"] % result.values()
+
+
+def test_an_unreachable_endpoint():
+    assert check_kinesis_access(credentials(), "http://127.0.0.1:9").problem == "unreachable"
+
+
+def test_an_endpoint_that_never_answers_is_cut_off_at_the_deadline():
+    with socket.socket() as silent:          # accepts connections, never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        assert check_kinesis_access(credentials(), url, deadline=0.5).problem == "timeout"
+        assert check_kinesis_access(credentials(), url).problem == "timeout"   # botocore's own read timeout
+
+
+def test_every_check_message_has_its_values():
+    values = {"count": 3, "region": "eu-west-1", "action": "kinesis:GetRecords", "detail": "x"}
+    assert all(message % values for message in CHECK_MESSAGES.values())

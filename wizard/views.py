@@ -10,12 +10,13 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from connector import KinesisCredentials, PlatformError
+from connector.kinesis import CHECK_MESSAGES
 
 from .errors import explain
 from .forms import ActionForm, KinesisForm, SandboxForm
 from .i18n import LANGUAGES
 from .once import OnceLedger, StillRunning
-from .platform import get_ledger, get_platform
+from .platform import existing_connections, forget_connections, get_ledger, get_platform
 from .steps import KINESIS_FIELDS, Steps, Wizard
 
 bp = Blueprint("wizard", __name__)
@@ -66,13 +67,18 @@ def sandbox():
 
 @bp.route("/kinesis", methods=["GET", "POST"])
 def kinesis():
-    """Step 2: the Kinesis account. Back saves a draft without validating."""
+    """Step 2: the Kinesis account, or one of the sandbox's existing connections.
+
+    Back saves a draft without validating; Test connection asks Kinesis about the key and stays.
+    """
     wizard = Wizard(session)
     if (elsewhere := guard(wizard, "kinesis")) is not None:
         return elsewhere
     form = KinesisForm(data=wizard.data("kinesis"), secret_saved=bool(wizard.secret))
+    key_check = None
     if request.method == "POST":
-        if request.form.get("action") == "back":
+        action = request.form.get("action")
+        if action == "back":
             wizard.save("kinesis", {name: form[name].data for name in KINESIS_FIELDS})
             if form.secret_key.data:
                 wizard.set_secret(form.secret_key.data)
@@ -83,8 +89,30 @@ def kinesis():
             form.secret_saved = True
         if valid:
             wizard.save("kinesis", {name: form[name].data for name in KINESIS_FIELDS})
-            return go_to("review")
-    return render_step("kinesis", 422 if form.errors else 200, form=form, secret_saved=bool(wizard.secret))
+            if action != "test":
+                return go_to("review")
+            key_check = check_key(wizard)
+    existing, existing_error = list_existing(wizard.sandbox())
+    return render_step("kinesis", 422 if form.errors else 200, form=form, secret_saved=bool(wizard.secret),
+                       key_check=key_check, existing=existing, existing_error=existing_error,
+                       sandbox=wizard.sandbox())
+
+
+@bp.post("/kinesis/reuse")
+def reuse():
+    """Take one of the sandbox's Kinesis connections instead of creating another; go on to its data."""
+    wizard = Wizard(session)
+    if (elsewhere := guard(wizard, "kinesis")) is not None:
+        return elsewhere
+    chosen = request.form.get("connection_id", "")
+    existing, _error = list_existing(wizard.sandbox())
+    match = next((c for c in existing if c["id"] == chosen), None)
+    if match is None:
+        flash(gettext("That connection is not one of this sandbox's Kinesis connections."), "error")
+        return go_to("kinesis")
+    wizard.set_result({"id": match["id"], "sandbox": wizard.sandbox(), "name": match["name"], "reused": True})
+    log.info("connection %s reused in sandbox %s (key …%s)", match["id"], wizard.sandbox(), match["key_hint"])
+    return redirect(url_for("explore.connection", sandbox=wizard.sandbox(), connection_id=match["id"]))
 
 
 def attempt_id(wizard: Wizard) -> str:
@@ -113,10 +141,15 @@ def review():
         return elsewhere
     form = ActionForm()
     attempt = attempt_id(wizard)
+    existing, _error = list_existing(wizard.sandbox())
+    key = wizard.data("kinesis").get("access_key_id")
     context = dict(form=form, sandbox=wizard.sandbox(), kinesis=wizard.data("kinesis"),
-                   masked_secret=mask(wizard.secret))
+                   masked_secret=mask(wizard.secret), duplicate=next((c for c in existing
+                                                                      if c["access_key_id"] == key), None))
     if not form.validate_on_submit():
         return render_step("review", **context)
+    if request.form.get("action") == "test":
+        return render_step("review", key_check=check_key(wizard), **context)
     try:
         result = create_connection(wizard, get_ledger(), attempt)
     except (PlatformError, StillRunning) as error:
@@ -129,9 +162,25 @@ def review():
             return go_to(explanation.step)
         return render_step("review", explanation.status, error=explanation, **context)
     wizard.set_result(result)
-    log.info("connection %s created in sandbox %s (key …%s)", result["id"], result["sandbox"],
-             wizard.data("kinesis").get("access_key_id", "")[-4:])
+    forget_connections(wizard.sandbox())
+    log.info("connection %s created in sandbox %s (key …%s)", result["id"], result["sandbox"], (key or "")[-4:])
     return go_to("done")
+
+
+def check_key(wizard: Wizard) -> dict:
+    """Ask Kinesis about the wizard's key; the answer, in the user's words, for the page."""
+    data = wizard.data("kinesis")
+    result = get_platform().check_kinesis(KinesisCredentials(data["access_key_id"], wizard.secret, data["region"]))
+    return {"ok": result.ok, "warning": result.problem == "no_streams",
+            "message": gettext(CHECK_MESSAGES[result.code], **result.values()), "streams": result.streams}
+
+
+def list_existing(sandbox: str) -> tuple[list[dict], object]:
+    """The sandbox's Kinesis connections, or the explanation of why they could not be listed."""
+    try:
+        return existing_connections(sandbox), None
+    except PlatformError as error:
+        return [], explain(error)
 
 
 def create_connection(wizard: Wizard, ledger: OnceLedger, attempt: str) -> dict:
@@ -153,11 +202,16 @@ def create_connection(wizard: Wizard, ledger: OnceLedger, attempt: str) -> dict:
 
 @bp.get("/done")
 def done():
-    """Step 4: the new connection's id, its sandbox, and the way on to its data."""
+    """Step 4: the new connection's id, its sandbox, Flow Service's test of it, the way on to its data."""
     wizard = Wizard(session)
     if (elsewhere := guard(wizard, "done")) is not None:
         return elsewhere
-    return render_step("done", result=wizard.result)
+    result = wizard.result
+    try:
+        test_result = get_platform().flow.test_connection(result["sandbox"], result["id"])
+    except PlatformError:
+        test_result = None
+    return render_step("done", result=result, test_result=test_result)
 
 
 @bp.get("/language/<code>")

@@ -71,6 +71,34 @@ def test_the_whole_way_passes_axe_and_leaves_screenshots(page: Page):
     expect(page.get_by_role("cell", name="web-clickstream", exact=True).first).to_be_visible()
     assert_accessible(page)
     shoot(page, "5-explore")
+    page.get_by_role("link", name="Preview web-clickstream").click()
+    expect(page.get_by_role("heading", name="Latest records of web-clickstream")).to_be_visible()
+    expect(page.get_by_role("cell", name="SHOE-42")).to_be_visible()
+    page.get_by_label("Start from").select_option("earliest")
+    page.get_by_role("button", name="Update the request").click()
+    expect(page.get_by_label("Request body (JSON)")).to_contain_text('"reset": "earliest"')
+    assert_accessible(page)
+    shoot(page, "6-stream-preview")
+
+
+def test_test_connection_and_reuse_in_the_browser(page: Page, kinesis_auth):
+    page.goto("/")
+    page.get_by_role("button", name="Next").click()
+    fill_kinesis(page, **{"access_key_id": kinesis_auth.users["lister"].access_key_id,
+                          "secret_key": kinesis_auth.users["lister"].secret_key})
+    page.get_by_role("button", name="Test connection").click()
+    expect(page.get_by_role("status").filter(has_text="Test connection:")).to_contain_text(
+        "may not call kinesis:DescribeStream")
+    assert_accessible(page)
+    shoot(page, "2-kinesis-test")
+    page.get_by_role("button", name="Next").click()                  # the test never blocks
+    page.get_by_role("button", name="Create connection").click()
+    page.get_by_role("button", name="Connect another account").click()
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("heading", name="Already connected in this sandbox")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name=f"Use this connection {KINESIS['name']}").click()
+    expect(page.get_by_role("heading", name=KINESIS["name"])).to_be_visible()
 
 
 def test_back_and_edit_from_the_review_page(page: Page):
@@ -149,7 +177,7 @@ def test_keyboard_only(page: Page, emulator):
     page.keyboard.press("Space")
 
     expect(page).to_have_url(re.compile("/review$"))
-    tab_to(page, "button[type=submit]:not(.link-button)")
+    tab_to(page, "button[value=create]")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile("/done$"))
     assert emulator.calls("POST /data/foundation/flowservice/connections") == 1
