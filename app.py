@@ -26,14 +26,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True,
                 instance_path=(test_config or {}).get("INSTANCE_PATH"))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    env = os.environ.get
     app.config.from_mapping(
-        SECRET_KEY=os.environ.get("SECRET_KEY", ""),
-        REDIS_URL=os.environ.get("REDIS_URL", ""),
-        PERMANENT_SESSION_LIFETIME=timedelta(minutes=int(os.environ.get("SESSION_MINUTES", "30"))),
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        SECRET_KEY=env("SECRET_KEY", ""),
+        REDIS_URL=env("REDIS_URL", ""),
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=float(env("SESSION_MINUTES", "15"))),
+        SESSION_COOKIE_SECURE=env("SESSION_COOKIE_SECURE"),       # decided below when unset
         MAX_CONTENT_LENGTH=64 * 1024,
+        TRUSTED_PROXIES=int(env("TRUSTED_PROXIES", "0")),
+        URL_PREFIX=env("URL_PREFIX", ""),
+        TRUSTED_USER_HEADER=env("TRUSTED_USER_HEADER", ""),
+        CREATE_RATE_LIMIT=env("CREATE_RATE_LIMIT", "10 per minute"),
+        TEST_RATE_LIMIT=env("TEST_RATE_LIMIT", "20 per minute"),
         AEP_SETTINGS=None,
     )
     if test_config:
@@ -43,10 +47,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if settings.demo_mode:
         settings = start_demo_platform(app)
     app.config["DEMO_MODE"] = app.extensions.get("demo_emulator") is not None
-    if not app.config["SECRET_KEY"]:
-        if not app.config["DEMO_MODE"]:
-            raise ConfigurationError("Set SECRET_KEY: outside demo mode the app will not start without one.")
+    if app.config["SESSION_COOKIE_SECURE"] is None:        # HTTPS-only cookies outside demo mode
+        app.config["SESSION_COOKIE_SECURE"] = not app.config["DEMO_MODE"]
+    elif isinstance(app.config["SESSION_COOKIE_SECURE"], str):
+        app.config["SESSION_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"] == "1"
+    if app.config["DEMO_MODE"] and not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = instance_secret(app)
+    check_secret_key(app.config["SECRET_KEY"])
     app.extensions["platform"] = Platform(settings)
 
     from wizard import register
@@ -69,6 +76,16 @@ def start_demo_platform(app: Flask) -> Settings:
     log.info("Demo mode: platform emulator on %s, Kinesis on %s", server.url, kinesis.url)
     return Settings(platform_url=server.url, ims_url=server.url, client_id=DEMO_CLIENT_ID,
                     client_secret=secrets.token_urlsafe(24), org_id=DEFAULT_ORG_ID, kinesis_endpoint_url=kinesis.url)
+
+
+WEAK_SECRET_KEYS = {"dev", "development", "secret", "secret-key", "changeme", "change-me", "default", "test"}
+
+
+def check_secret_key(key: str) -> None:
+    """Refuse to start with a missing, default or short SECRET_KEY (demo mode makes its own)."""
+    if not key or key.lower() in WEAK_SECRET_KEYS or len(key) < 16:
+        raise ConfigurationError("Set SECRET_KEY to a long random value (at least 16 characters): outside demo "
+                                 "mode the app will not start without one, nor with a default one.")
 
 
 def instance_secret(app: Flask) -> str:

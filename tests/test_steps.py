@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from helpers import ACCESS_KEY_ID, SECRET_KEY
+from wizard.security import SecretBox
 from wizard.steps import KEY, Steps, Wizard
+
+BOX = SecretBox("steps-test-secret-key-0123456789")
 
 
 def complete_wizard() -> tuple[dict, Wizard]:
     session: dict = {}
-    wizard = Wizard(session)
+    wizard = Wizard(session, BOX)
     wizard.save("sandbox", {"sandbox": "prod"})
     wizard.save("kinesis", {"name": "n", "description": "", "access_key_id": ACCESS_KEY_ID, "region": "eu-west-1"})
     wizard.set_secret(SECRET_KEY)
@@ -22,7 +25,7 @@ def test_steps_helper():
 
 def test_state_lives_under_one_key_and_is_reassigned_on_every_change():
     session: dict = {}
-    wizard = Wizard(session)
+    wizard = Wizard(session, BOX)
     wizard.save("sandbox", {"sandbox": "dev"})
     first = session[KEY]
     wizard.save("kinesis", {"name": "x"})
@@ -31,7 +34,7 @@ def test_state_lives_under_one_key_and_is_reassigned_on_every_change():
 
 def test_first_incomplete_step():
     session: dict = {}
-    wizard = Wizard(session)
+    wizard = Wizard(session, BOX)
     assert wizard.first_incomplete() == "sandbox" and not wizard.may_show("kinesis")
     wizard.save("sandbox", {"sandbox": "prod"})
     assert wizard.first_incomplete() == "kinesis" and wizard.may_show("kinesis") and not wizard.may_show("review")
@@ -44,7 +47,7 @@ def test_tampered_kinesis_data_is_incomplete():
     wizard.save("kinesis", {**wizard.data("kinesis"), "access_key_id": "ASIAIOSFODNN7EXAMPLE"})
     assert wizard.first_incomplete() == "kinesis"
     session[KEY] = "garbage"
-    assert Wizard(session).first_incomplete() == "sandbox"
+    assert Wizard(session, BOX).first_incomplete() == "sandbox"
 
 
 def test_the_result_wipes_the_secret_and_closes_the_steps():
@@ -55,7 +58,15 @@ def test_the_result_wipes_the_secret_and_closes_the_steps():
     assert wizard.may_show("done") and not wizard.may_show("kinesis")
 
 
+def test_the_secret_is_kept_sealed():
+    session, wizard = complete_wizard()
+    assert wizard.secret == SECRET_KEY
+    assert SECRET_KEY not in repr(session) and session[KEY]["secret"].startswith("gAAAA")
+    other = Wizard(session, SecretBox("another-secret-key-0123456789"))
+    assert other.secret == "" and other.first_incomplete() == "kinesis"   # a broken seal is no secret
+
+
 def test_reset_forgets_everything():
     session, wizard = complete_wizard()
     wizard.reset()
-    assert session[KEY] == {} and Wizard(session).first_incomplete() == "sandbox"
+    assert session[KEY] == {} and Wizard(session, BOX).first_incomplete() == "sandbox"

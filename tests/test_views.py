@@ -188,7 +188,7 @@ def test_the_created_connection_carries_what_was_entered(walker, app):
 def test_the_secret_is_wiped_from_the_session_after_the_create(walker, client):
     walker.through_review()
     with client.session_transaction() as session:
-        assert session[KEY]["secret"] == SECRET_KEY
+        assert session[KEY]["secret"] and SECRET_KEY not in repr(dict(session))   # kept, sealed
     walker.create()
     with client.session_transaction() as session:
         assert "secret" not in session[KEY] and SECRET_KEY not in repr(dict(session))

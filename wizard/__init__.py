@@ -7,7 +7,7 @@ from pathlib import Path
 
 import redis
 from cachelib import FileSystemCache, RedisCache
-from flask import Flask, render_template, request
+from flask import Flask, flash, g, render_template, request, session
 from flask_babel import Babel, get_locale, gettext
 from flask_session import Session
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -19,6 +19,7 @@ from .errors import explain
 from .forms import ActionForm
 from .i18n import LANGUAGES, select_locale
 from .once import CacheClaims, FileClaims, OnceLedger
+from .security import ResilientSessions, SecretBox, secure_app
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
@@ -31,6 +32,7 @@ def register(app: Flask) -> None:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_session_checks(app)
 
     @app.context_processor
     def page_context() -> dict:
@@ -55,17 +57,46 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("SESSION_PERMANENT", True)
     app.config.setdefault("SESSION_SERIALIZATION_FORMAT", "json")
     server_session.init_app(app)
+    app.session_interface = ResilientSessions(app.session_interface)
+    secure_app(app)
     csrf.init_app(app)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(app.root_path) / "translations"))
     babel.init_app(app, locale_selector=select_locale)
     app.extensions["once_ledger"] = OnceLedger(cache, claims)
+    app.extensions["secret_box"] = SecretBox(app.config["SECRET_KEY"])
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import explore, views
+    from . import explore, health, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(explore.bp)
+    app.register_blueprint(health.bp)
+
+
+def store_down_page():
+    return render_template("error.html", status=503, title=gettext("Please try again in a moment"),
+                           message=gettext("This tool cannot reach its session store right now, so it cannot "
+                                           "keep your entries. Nothing was sent to Adobe.")), 503
+
+
+def register_session_checks(app: Flask) -> None:
+    """Say so when the session store is down, or when a returning visitor's session has expired."""
+
+    @app.before_request
+    def check_session():
+        if request.endpoint in ("static", "health.healthz", "health.readyz"):
+            return None
+        if g.get("session_store_down"):
+            return store_down_page()
+        if "visited" not in session:
+            if request.cookies.get(app.config["SESSION_COOKIE_NAME"]):
+                minutes = int(app.permanent_session_lifetime.total_seconds() // 60)
+                flash(gettext("Your session ended after %(minutes)d minutes without activity, and what you had "
+                              "entered (the secret access key too) was wiped. Please start again.",
+                              minutes=minutes), "info")
+            session["visited"] = True
+        return None
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -78,6 +109,11 @@ def register_errorhandlers(app: Flask) -> None:
             "The page was open too long or sent from somewhere else, so it was not accepted. Nothing you "
             "entered before is lost: go back to the wizard and send the step again."))
 
+    @app.errorhandler(redis.exceptions.RedisError)
+    def store_down(error: Exception):
+        log.error("shared store unreachable: %s", type(error).__name__)
+        return store_down_page()
+
     @app.errorhandler(PlatformError)
     def platform_error(error: PlatformError):
         explanation = explain(error)
@@ -87,9 +123,11 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         titles = {404: gettext("Page not found"), 405: gettext("Not allowed here"),
-                  413: gettext("Too much data"), 400: gettext("Bad request")}
+                  413: gettext("Too much data"), 400: gettext("Bad request"), 429: gettext("Too many attempts")}
         messages = {404: gettext("There is no such page. The wizard starts at its first step."),
-                    413: gettext("The form sent more data than any step needs.")}
+                    413: gettext("The form sent more data than any step needs."),
+                    429: gettext("Connections were created or tested too often from here. Wait a minute, then "
+                                 "go back and try again: everything you entered is kept.")}
         code = error.code or 500
         return page(code, titles.get(code, gettext("Something went wrong")),
                     messages.get(code, gettext("The request could not be handled. Go back to the wizard and "

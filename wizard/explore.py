@@ -3,10 +3,12 @@ a stream's latest records, and the source-connection request that Adobe's flow n
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from typing import Any
+from uuid import UUID
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
 from connector import NotFound, PlatformError
 from connector.flowservice import BASE_PATH, KINESIS_SPEC_ID
@@ -24,11 +26,15 @@ ADOBE_KINESIS_DOCS = ("https://experienceleague.adobe.com/en/docs/experience-pla
 DATA_TYPES = ("raw", "xdm")
 RESETS = ("latest", "earliest")
 PREVIEW_RECORDS = 10
+SANDBOX_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 
 
-@bp.get("/<sandbox>/<connection_id>")
-def connection(sandbox: str, connection_id: str):
+@bp.get("/<sandbox>/<uuid:connection_id>")
+def connection(sandbox: str, connection_id: UUID):
     """Show a connection, whether its credentials work, its streams, and a chosen stream's records."""
+    if not SANDBOX_NAME.fullmatch(sandbox):
+        abort(404)  # nothing that is not a sandbox name goes to Adobe
+    connection_id = str(connection_id)
     flow = get_platform().flow
     context: dict[str, Any] = dict(sandbox=sandbox, connection_id=connection_id, docs=ADOBE_EXPLORE_DOCS,
                                    kinesis_docs=ADOBE_KINESIS_DOCS, data_types=DATA_TYPES, resets=RESETS)

@@ -5,12 +5,13 @@ from typing import Any, Callable, TypeVar
 
 from flask import current_app
 
-from connector import Platform
+from connector import Platform, Sandbox
 
 from .once import OnceLedger
 
 T = TypeVar("T")
 CONNECTIONS_TTL = 60
+SANDBOXES_TTL = 60
 
 
 def get_platform() -> Platform:
@@ -33,6 +34,12 @@ def cached(key: str, seconds: int, compute: Callable[[], T]) -> T:
     return value
 
 
+def available_sandboxes() -> list[Sandbox]:
+    """The caller's active sandboxes (briefly cached per integration: they change rarely)."""
+    settings = get_platform().settings
+    return cached(f"sandboxes:{settings.org_id}:{settings.client_id}", SANDBOXES_TTL, get_platform().sandboxes)
+
+
 def existing_connections(sandbox: str) -> list[dict[str, Any]]:
     """The Kinesis connections already in ``sandbox`` (briefly cached: the wizard asks on several pages)."""
     def listing() -> list[dict[str, Any]]:
@@ -42,6 +49,9 @@ def existing_connections(sandbox: str) -> list[dict[str, Any]]:
     return cached(f"connections:{sandbox.lower()}", CONNECTIONS_TTL, listing)
 
 
-def forget_connections(sandbox: str) -> None:
-    """Drop the cached listing after a create, so that the next wizard sees the new connection."""
-    get_ledger().cache.delete(f"connections:{sandbox.lower()}")
+def remember_connection(sandbox: str, connection: dict[str, Any]) -> None:
+    """Add a connection just made to the cached listing, so that the next wizard sees it without asking."""
+    cache, key = get_ledger().cache, f"connections:{sandbox.lower()}"
+    listing = cache.get(key)
+    if listing is not None:
+        cache.set(key, [*listing, connection], timeout=CONNECTIONS_TTL)

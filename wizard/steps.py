@@ -5,7 +5,7 @@ first incomplete one; the last step re-checks every stored step before the creat
 """
 from __future__ import annotations
 
-from typing import Any, MutableMapping
+from typing import Any, MutableMapping, Protocol
 
 from connector import check_credentials
 
@@ -34,15 +34,21 @@ class Steps:
         return STEPS[i] if i >= 0 else None
 
 
+class Sealer(Protocol):
+    def seal(self, secret: str) -> str: ...
+    def open(self, sealed: str) -> str: ...
+
+
 class Wizard:
     """One user's way through the wizard: each step's data, the secret (until used) and the result.
 
     The whole state is reassigned to the session on every change: server-side sessions do not see
-    in-place mutation.
+    in-place mutation. The secret is kept sealed (encrypted) by ``box``.
     """
 
-    def __init__(self, session: MutableMapping[str, Any]) -> None:
+    def __init__(self, session: MutableMapping[str, Any], box: Sealer) -> None:
         self._session = session
+        self._box = box
         stored = session.get(KEY)
         self._state: dict[str, Any] = dict(stored) if isinstance(stored, dict) else {}
 
@@ -62,11 +68,12 @@ class Wizard:
 
     @property
     def secret(self) -> str:
-        """The secret access key, held on the server from the Kinesis step until the create."""
-        return self._state.get("secret") or ""
+        """The secret access key, held (sealed) on the server from the Kinesis step until the create."""
+        sealed = self._state.get("secret")
+        return self._box.open(sealed) if sealed else ""
 
     def set_secret(self, secret: str) -> None:
-        self._state["secret"] = secret
+        self._state["secret"] = self._box.seal(secret)
         self._commit()
 
     def wipe_secret(self) -> None:

@@ -5,7 +5,7 @@ import hashlib
 import logging
 import secrets
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
@@ -16,11 +16,17 @@ from .errors import explain
 from .forms import ActionForm, KinesisForm, SandboxForm
 from .i18n import LANGUAGES
 from .once import OnceLedger, StillRunning
-from .platform import existing_connections, forget_connections, get_ledger, get_platform
+from .platform import available_sandboxes, existing_connections, get_ledger, get_platform, remember_connection
+from .security import audit, limiter
 from .steps import KINESIS_FIELDS, Steps, Wizard
 
 bp = Blueprint("wizard", __name__)
 log = logging.getLogger(__name__)
+
+
+def current_wizard() -> Wizard:
+    """This user's wizard, its secret sealed with the app's key."""
+    return Wizard(session, current_app.extensions["secret_box"])
 
 
 def go_to(step: str) -> Response:
@@ -41,17 +47,17 @@ def render_step(step: str, status: int = 200, **context) -> tuple[str, int]:
 @bp.get("/")
 def index() -> Response:
     """The wizard starts where the user left off."""
-    return go_to(Wizard(session).first_incomplete())
+    return go_to(current_wizard().first_incomplete())
 
 
 @bp.route("/sandbox", methods=["GET", "POST"])
 def sandbox():
     """Step 1: choose one of the caller's active sandboxes, listed live."""
-    wizard = Wizard(session)
+    wizard = current_wizard()
     if (elsewhere := guard(wizard, "sandbox")) is not None:
         return elsewhere
     try:
-        sandboxes = get_platform().sandboxes()
+        sandboxes = available_sandboxes()
     except PlatformError as error:
         return render_step("sandbox", explain(error).status, form=None, error=explain(error), sandboxes={})
     form = SandboxForm(data=wizard.data("sandbox"))
@@ -65,13 +71,25 @@ def sandbox():
                        sandboxes={s.name: s for s in sandboxes})
 
 
+def unless_action(*actions: str):
+    """Exempt a request from a rate limit unless it is a POST doing one of ``actions``."""
+    return lambda: request.method != "POST" or request.form.get("action", "create") not in actions
+
+
+test_limit = limiter.shared_limit(lambda: current_app.config["TEST_RATE_LIMIT"], scope="kinesis-test",
+                                  exempt_when=unless_action("test"))
+create_limit = limiter.shared_limit(lambda: current_app.config["CREATE_RATE_LIMIT"], scope="create",
+                                    exempt_when=unless_action("create"))
+
+
 @bp.route("/kinesis", methods=["GET", "POST"])
+@test_limit
 def kinesis():
     """Step 2: the Kinesis account, or one of the sandbox's existing connections.
 
     Back saves a draft without validating; Test connection asks Kinesis about the key and stays.
     """
-    wizard = Wizard(session)
+    wizard = current_wizard()
     if (elsewhere := guard(wizard, "kinesis")) is not None:
         return elsewhere
     form = KinesisForm(data=wizard.data("kinesis"), secret_saved=bool(wizard.secret))
@@ -99,9 +117,10 @@ def kinesis():
 
 
 @bp.post("/kinesis/reuse")
+@limiter.limit(lambda: current_app.config["CREATE_RATE_LIMIT"], scope="reuse")
 def reuse():
     """Take one of the sandbox's Kinesis connections instead of creating another; go on to its data."""
-    wizard = Wizard(session)
+    wizard = current_wizard()
     if (elsewhere := guard(wizard, "kinesis")) is not None:
         return elsewhere
     chosen = request.form.get("connection_id", "")
@@ -111,7 +130,8 @@ def reuse():
         flash(gettext("That connection is not one of this sandbox's Kinesis connections."), "error")
         return go_to("kinesis")
     wizard.set_result({"id": match["id"], "sandbox": wizard.sandbox(), "name": match["name"], "reused": True})
-    log.info("connection %s reused in sandbox %s (key …%s)", match["id"], wizard.sandbox(), match["key_hint"])
+    audit("connection.reused", sandbox=wizard.sandbox(), connection_id=match["id"], name=match["name"],
+          key_hint=match["key_hint"])
     return redirect(url_for("explore.connection", sandbox=wizard.sandbox(), connection_id=match["id"]))
 
 
@@ -132,9 +152,11 @@ def mask(secret: str) -> str:
 
 
 @bp.route("/review", methods=["GET", "POST"])
+@test_limit
+@create_limit
 def review():
     """Step 3: every value on one page; the create, made once whatever the user does."""
-    wizard = Wizard(session)
+    wizard = current_wizard()
     if wizard.result is not None:
         return go_to("done")
     if (elsewhere := guard(wizard, "review")) is not None:
@@ -162,8 +184,6 @@ def review():
             return go_to(explanation.step)
         return render_step("review", explanation.status, error=explanation, **context)
     wizard.set_result(result)
-    forget_connections(wizard.sandbox())
-    log.info("connection %s created in sandbox %s (key …%s)", result["id"], result["sandbox"], (key or "")[-4:])
     return go_to("done")
 
 
@@ -195,6 +215,11 @@ def create_connection(wizard: Wizard, ledger: OnceLedger, attempt: str) -> dict:
             made = flow.find_recent(sandbox, data["name"], credentials.access_key_id, earlier_try_ms)
         if made is None:
             made = flow.create_kinesis_connection(sandbox, data["name"], data.get("description") or "", credentials)
+        audit("connection.created", sandbox=sandbox, connection_id=made.id, name=data["name"],
+              key_hint=credentials.key_hint)
+        remember_connection(sandbox, {"id": made.id, "name": data["name"], "key_hint": credentials.key_hint,
+                                      "access_key_id": credentials.access_key_id, "region": credentials.region,
+                                      "state": "enabled"})
         return {"id": made.id, "sandbox": sandbox, "name": data["name"]}
 
     return ledger.run(attempt, create)
@@ -203,15 +228,17 @@ def create_connection(wizard: Wizard, ledger: OnceLedger, attempt: str) -> dict:
 @bp.get("/done")
 def done():
     """Step 4: the new connection's id, its sandbox, Flow Service's test of it, the way on to its data."""
-    wizard = Wizard(session)
+    wizard = current_wizard()
     if (elsewhere := guard(wizard, "done")) is not None:
         return elsewhere
     result = wizard.result
-    try:
-        test_result = get_platform().flow.test_connection(result["sandbox"], result["id"])
-    except PlatformError:
-        test_result = None
-    return render_step("done", result=result, test_result=test_result)
+    if "test" not in result:  # asked once; a refresh shows the same answer
+        try:
+            result = {**result, "test": get_platform().flow.test_connection(result["sandbox"], result["id"])}
+            wizard.set_result(result)
+        except PlatformError:
+            pass
+    return render_step("done", result=result, test_result=result.get("test"))
 
 
 @bp.get("/language/<code>")
@@ -228,7 +255,7 @@ def language(code: str) -> Response:
 @bp.post("/start-over")
 def start_over() -> Response:
     """Forget the whole wizard, the secret included."""
-    Wizard(session).reset()
+    current_wizard().reset()
     flash(gettext("Everything was cleared. You can start again."), "info")
     return go_to("sandbox")
 

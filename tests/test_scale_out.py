@@ -1,0 +1,171 @@
+"""Stateless instances: a real redis-server, two app instances on two ports, one user's wizard walking
+between them; Redis restarted mid-wizard; and what a completed wizard costs Adobe."""
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from itertools import cycle
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+from app import create_app
+from conftest import CSRF, KINESIS, Walker
+
+REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
+CREATE = "POST /data/foundation/flowservice/connections"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    """A throwaway redis-server on loopback, without persistence: a restart loses everything."""
+
+    def __init__(self) -> None:
+        assert shutil.which(REDIS) or REDIS, "redis-server not found: install Debian's redis-server"
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "RedisServer":
+        self.process = subprocess.Popen([REDIS, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                         "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@pytest.fixture
+def redis_server():
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+def serve(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture
+def two_instances(settings, redis_server, tmp_path):
+    """Two instances sharing nothing but Redis (each its own instance folder)."""
+    servers = []
+    for name in ("a", "b"):
+        app = create_app({"AEP_SETTINGS": settings, "SECRET_KEY": "one-secret-key-for-every-instance",
+                          "REDIS_URL": redis_server.url, "SESSION_COOKIE_SECURE": False,
+                          "INSTANCE_PATH": str(tmp_path / name)})
+        servers.append(serve(app))
+    yield [f"http://127.0.0.1:{s.server_port}" for s in servers]
+    for server in servers:
+        server.shutdown()
+
+
+class Alternating:
+    """A browser whose every request goes to the next instance, as a round-robin balancer would send it."""
+
+    def __init__(self, bases: list[str]) -> None:
+        self.bases = cycle(bases)
+        self.http = requests.Session()
+
+    def get(self, path: str):
+        return self.http.get(next(self.bases) + path, timeout=10, allow_redirects=False)
+
+    def post(self, path: str, data: dict, token_from: str | None = None):
+        token = CSRF.search(self.get(token_from or path).text).group(1)
+        return self.http.post(next(self.bases) + path, data={**data, "csrf_token": token}, timeout=15,
+                              allow_redirects=False)
+
+
+def test_one_wizard_served_by_two_instances_in_turn(two_instances, emulator):
+    browser = Alternating(two_instances)
+    assert browser.post("/sandbox", {"sandbox": "dev"}).headers["Location"].endswith("/kinesis")
+    assert browser.post("/kinesis", {**KINESIS, "action": "next"}).headers["Location"].endswith("/review")
+    review = browser.get("/review").text
+    assert "<code>dev</code>" in review and KINESIS["secret_key"] not in review
+    assert browser.post("/review", {"action": "create"}).headers["Location"].endswith("/done")
+    done = browser.get("/done").text
+    connection_id = re.search(r'id="connection-id"[^>]*value="([^"]+)"', done).group(1)
+    resubmitted = browser.post("/review", {"action": "create"}, token_from="/done")
+    assert resubmitted.headers["Location"].endswith("/done")
+    assert browser.get("/done").text.count(connection_id) >= 1
+    assert emulator.calls(CREATE) == 1
+
+
+def test_a_double_click_across_instances_creates_once(two_instances, emulator):
+    browser = Alternating(two_instances)
+    browser.post("/sandbox", {"sandbox": "prod"})
+    browser.post("/kinesis", {**KINESIS, "action": "next"})
+    token = CSRF.search(browser.get("/review").text).group(1)
+    emulator.fault(kind="latency", seconds=1.0, method="POST", path="/connections$", act=True, times=1)
+    answers = []
+
+    def click(base):
+        answers.append(browser.http.post(base + "/review", data={"csrf_token": token, "action": "create"},
+                                         timeout=20, allow_redirects=False))
+    clicks = [threading.Thread(target=click, args=(base,)) for base in two_instances]
+    for thread in clicks:
+        thread.start()
+    for thread in clicks:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [302, 302]
+    assert emulator.calls(CREATE) == 1
+
+
+def test_redis_restarted_mid_wizard(two_instances, redis_server, emulator):
+    browser = Alternating(two_instances)
+    browser.post("/sandbox", {"sandbox": "prod"})
+    browser.post("/kinesis", {**KINESIS, "action": "next"})
+    redis_server.stop()
+    down = browser.get("/review")
+    assert down.status_code == 503 and "cannot reach its session store" in down.text
+    redis_server.start()                              # empty: the wizard's state went with it
+    back = browser.get("/review")
+    assert back.status_code == 302 and back.headers["Location"].endswith("/sandbox")
+    page = browser.get("/sandbox")
+    assert page.status_code == 200 and "Your session ended" in page.text
+    assert browser.post("/sandbox", {"sandbox": "prod"}).status_code == 302
+    browser.post("/kinesis", {**KINESIS, "action": "next"})
+    assert browser.post("/review", {"action": "create"}).headers["Location"].endswith("/done")
+    assert emulator.calls(CREATE) == 1
+
+
+def test_a_completed_wizard_costs_adobe_two_calls_plus_the_create(app, emulator):
+    """Sandbox list, connection list, spec and token are shared; what is left is the done page's test."""
+    wizards = 6
+    emulator.calls()
+    for n in range(wizards):
+        walker = Walker(app.test_client())
+        walker.done(name=f"Account {n}")
+    calls = emulator.calls()
+    creates = calls.pop(CREATE)
+    assert creates == wizards
+    per_wizard = sum(calls.values()) / wizards
+    assert per_wizard <= 2, calls
+    assert calls["POST /ims/token/v3"] == 1

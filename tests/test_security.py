@@ -1,0 +1,175 @@
+"""wizard/security.py and the production settings: headers, cookies, prefixes behind a proxy, rate
+limits, the sealed secret, idle expiry, the audit log, and a session store that fails."""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from conftest import KINESIS, Walker
+from connector import ConfigurationError
+from helpers import ACCESS_KEY_ID, SECRET_KEY
+
+CREATE = "POST /data/foundation/flowservice/connections"
+
+
+def make_app(settings, tmp_path, **config):
+    return create_app({"TESTING": True, "AEP_SETTINGS": settings, "SECRET_KEY": "security-tests-secret-key",
+                       "INSTANCE_PATH": str(tmp_path / "instance"), **config})
+
+
+@pytest.mark.parametrize("path", ["/sandbox", "/nowhere", "/healthz", "/static/style.css"])
+def test_security_headers_on_every_response(client, path):
+    headers = client.get(path).headers
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert "Strict-Transport-Security" not in headers          # plain HTTP: no HSTS
+
+
+def test_hsts_over_https(client):
+    assert "max-age=" in client.get("/sandbox", base_url="https://localhost").headers["Strict-Transport-Security"]
+
+
+def test_the_cookie_is_secure_httponly_and_samesite_outside_demo_mode(client):
+    cookie = client.get("/sandbox").headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+@pytest.mark.parametrize("key", ["", "dev", "changeme", "short-key"])
+def test_a_missing_or_default_secret_key_is_refused(settings, tmp_path, key):
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        make_app(settings, tmp_path, SECRET_KEY=key)
+
+
+def test_a_request_size_limit(client, walker):
+    walker.sandbox()
+    response = walker.post("/kinesis", {**KINESIS, "description": "x" * 70_000})
+    assert response.status_code == 413 and "more data than any step needs" in response.get_data(as_text=True)
+
+
+# Behind a reverse proxy, under a prefix
+
+def test_trusted_proxy_prefix_reaches_links_redirects_static_and_cookies(settings, tmp_path):
+    client = make_app(settings, tmp_path, TRUSTED_PROXIES=1).test_client()
+    headers = {"X-Forwarded-Prefix": "/portal/kinesis", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "admin.example"}
+    page = client.get("/sandbox", headers=headers)
+    text = page.get_data(as_text=True)
+    assert 'href="/portal/kinesis/static/style.css"' in text and 'src="/portal/kinesis/static/wizard.js"' in text
+    assert 'href="/portal/kinesis/language/fr?next=' in text
+    assert "Path=/portal/kinesis" in page.headers["Set-Cookie"]
+    assert "Strict-Transport-Security" in page.headers                     # the proxy said HTTPS
+    assert client.get("/", headers=headers).location == "/portal/kinesis/sandbox"
+
+
+def test_forwarded_headers_are_ignored_unless_configured(client):
+    page = client.get("/sandbox", headers={"X-Forwarded-Prefix": "/evil", "X-Forwarded-Proto": "https"})
+    assert "/evil" not in page.get_data(as_text=True) and "Path=/;" in page.headers["Set-Cookie"]
+    assert "Strict-Transport-Security" not in page.headers
+
+
+def test_a_configured_prefix_for_proxies_that_pass_the_whole_path(settings, tmp_path):
+    app = make_app(settings, tmp_path, URL_PREFIX="/tools/kinesis")
+    walker = Walker(app.test_client())
+    page = walker.client.get("/tools/kinesis/sandbox")
+    assert page.status_code == 200 and 'action="/tools/kinesis/start-over"' not in page.get_data(as_text=True)
+    assert "Path=/tools/kinesis" in page.headers["Set-Cookie"]
+    response = walker.post("/tools/kinesis/sandbox", {"sandbox": "prod"})
+    assert response.location == "/tools/kinesis/kinesis"
+
+
+# Rate limits
+
+def test_creating_is_rate_limited_per_client(settings, tmp_path, emulator):
+    walker = Walker(make_app(settings, tmp_path, CREATE_RATE_LIMIT="2 per minute").test_client())
+    for n in range(2):
+        walker.done(name=f"Account {n}")
+        walker.post("/start-over", token_from="/done")
+    walker.through_review(name="One too many")
+    response = walker.create()
+    assert response.status_code == 429 and "Wait a minute" in response.get_data(as_text=True)
+    assert emulator.calls(CREATE) == 2
+    assert walker.client.get("/review").status_code == 200            # nothing lost
+
+
+def test_testing_keys_is_rate_limited_but_next_is_not(settings, tmp_path):
+    walker = Walker(make_app(settings, tmp_path, TEST_RATE_LIMIT="1 per minute").test_client())
+    walker.sandbox()
+    assert walker.post("/kinesis", {**KINESIS, "action": "test"}).status_code == 200
+    assert walker.post("/kinesis", {**KINESIS, "action": "test"}).status_code == 429
+    assert walker.kinesis().location.endswith("/review")
+
+
+# The secret at rest, idle expiry
+
+def session_bytes(app) -> bytes:
+    return b"".join(p.read_bytes() for p in Path(app.instance_path, "sessions").rglob("*") if p.is_file())
+
+
+def test_the_secret_is_encrypted_in_the_session_store(app, walker):
+    walker.through_review()
+    stored = session_bytes(app)
+    assert stored and SECRET_KEY.encode() not in stored and ACCESS_KEY_ID.encode() in stored
+
+
+def test_an_idle_session_expires_with_a_clear_message(settings, tmp_path):
+    app = make_app(settings, tmp_path, SESSION_MINUTES=None,
+                   PERMANENT_SESSION_LIFETIME=1.5)  # seconds, for the test
+    walker = Walker(app.test_client())
+    walker.through_review()
+    time.sleep(2.0)
+    page = walker.client.get("/review", follow_redirects=True).get_data(as_text=True)
+    assert "Your session ended" in page and "wiped" in page
+    assert SECRET_KEY.encode() not in session_bytes(app)
+
+
+# The audit log
+
+def audit_lines(caplog) -> list[dict]:
+    return [json.loads(r.getMessage()) for r in caplog.records if r.name == "audit"]
+
+
+def test_one_audit_line_per_created_connection(settings, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="audit")
+    walker = Walker(make_app(settings, tmp_path, TRUSTED_USER_HEADER="X-Remote-User").test_client())
+    walker.client.environ_base["HTTP_X_REMOTE_USER"] = "jane@example.com"
+    connection_id = walker.done()
+    walker.post("/review", token_from="/done")                          # a resubmission: no second line
+    [line] = audit_lines(caplog)
+    assert line["event"] == "connection.created" and line["user"] == "jane@example.com"
+    assert (line["sandbox"], line["connection_id"], line["name"]) == ("prod", connection_id, KINESIS["name"])
+    assert line["access_key_id_last4"] == ACCESS_KEY_ID[-4:] and line["at"]
+    assert SECRET_KEY not in caplog.text and ACCESS_KEY_ID not in caplog.text
+
+
+def test_an_audit_line_for_a_reused_connection(walker, app, caplog):
+    caplog.set_level(logging.INFO, logger="audit")
+    made = app.extensions["platform"].flow.create_kinesis_connection(
+        "prod", "Kept", "", __import__("helpers").credentials())
+    walker.sandbox()
+    walker.post("/kinesis/reuse", {"connection_id": made.id}, token_from="/kinesis")
+    [line] = audit_lines(caplog)
+    assert line["event"] == "connection.reused" and line["connection_id"] == made.id and line["user"] is None
+
+
+def test_the_user_header_is_ignored_unless_configured(walker, caplog):
+    caplog.set_level(logging.INFO, logger="audit")
+    walker.client.environ_base["HTTP_X_REMOTE_USER"] = "mallory"
+    walker.done()
+    assert audit_lines(caplog)[0]["user"] is None
+
+
+# A session store that fails
+
+def test_an_unreachable_session_store_is_a_clear_503(settings, tmp_path):
+    app = make_app(settings, tmp_path, REDIS_URL="redis://127.0.0.1:9/0")
+    response = app.test_client().get("/sandbox")
+    assert response.status_code == 503
+    assert "cannot reach its session store" in response.get_data(as_text=True)
+    assert app.test_client().get("/healthz").status_code == 200

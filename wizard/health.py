@@ -1,0 +1,34 @@
+"""Health endpoints for the orchestrator in front of the app."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from connector import PlatformError
+from connector.sandboxes import AVAILABLE_PATH
+
+from .platform import cached, get_platform
+from .security import limiter
+
+bp = Blueprint("health", __name__)
+READY_TTL = 10
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz():
+    """The process is up and answering."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+@limiter.exempt
+def readyz():
+    """The platform answers: a token and one small call (the answer is kept a few seconds)."""
+    def probe() -> dict:
+        try:
+            get_platform().session.get_json(AVAILABLE_PATH, params={"limit": 1, "offset": 0})
+            return {"status": "ready"}
+        except PlatformError as error:
+            return {"status": "unavailable", "reason": type(error).__name__}
+    answer = cached("readyz", READY_TTL, probe)
+    return jsonify(answer), 200 if answer["status"] == "ready" else 503
