@@ -26,6 +26,8 @@ PARAM_FIELDS = {"accessKeyId": "access_key_id", "secretKey": "secret_key", "regi
 # How far back a connection of the same name counts as "the one our lost create made".
 RECENT_SECONDS = 300
 CREATE_ATTEMPTS = 3
+# After an unanswered create, look again after these pauses (seconds) before sending it anew.
+LOOKUP_PAUSES = (0.5, 1.0, 2.0)
 
 
 @dataclass(frozen=True)
@@ -107,10 +109,11 @@ class FlowService:
     """Flow Service calls for Kinesis base connections."""
 
     def __init__(self, session: PlatformSession, create_attempts: int = CREATE_ATTEMPTS,
-                 backoff: float = 0.5) -> None:
+                 backoff: float = 0.5, lookup_pauses: tuple[float, ...] = LOOKUP_PAUSES) -> None:
         self.session = session
         self.create_attempts = create_attempts
         self.backoff = backoff
+        self.lookup_pauses = lookup_pauses
         self._spec: ConnectionSpec | None = None
         self._spec_lock = threading.Lock()
 
@@ -188,10 +191,17 @@ class FlowService:
 
     def _find_recent(self, sandbox: str, name: str, access_key_id: str, since_ms: int,
                      cause: PlatformError) -> CreatedConnection | None:
-        try:
-            return self.find_recent(sandbox, name, access_key_id, since_ms)
-        except PlatformError:
-            raise OutcomeUnknown(status=cause.status, code=cause.code, request_id=cause.request_id) from None
+        """Look for what the unanswered create made; a slow platform may still be making it, so look
+        again a few times before the create is sent anew."""
+        for pause in (0.0, *self.lookup_pauses):
+            time.sleep(pause)
+            try:
+                found = self.find_recent(sandbox, name, access_key_id, since_ms)
+            except PlatformError:
+                raise OutcomeUnknown(status=cause.status, code=cause.code, request_id=cause.request_id) from None
+            if found:
+                return found
+        return None
 
     def get_connection(self, sandbox: str, connection_id: str) -> Connection:
         """One connection by id."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from .platform import platform
+from .platform import TOKEN_LIFETIME, platform
 
 bp = Blueprint("control", __name__, url_prefix="/_emulator")
 
@@ -23,11 +23,13 @@ def health():
 
 @bp.post("/reset")
 def reset():
-    """Back to a fresh platform: seed sandboxes, no connections, tokens, faults or counts."""
+    """Back to a fresh platform: seed sandboxes, no connections, tokens, faults or counts, the usual
+    token lifetime."""
     state = platform()
     state.store.reset()
     state.faults.clear()
     state.clients.clear()
+    state.token_lifetime = TOKEN_LIFETIME
     with state.lock:
         state.calls.clear()
     return jsonify(status="reset")

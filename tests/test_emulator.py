@@ -117,3 +117,9 @@ def test_tokens_expire_after_their_lifetime(emulator):
 def test_ims_wants_a_form_body(emulator):
     response = requests.post(emulator.url + "/ims/token/v3", json={"grant_type": "client_credentials"}, timeout=5)
     assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+
+
+def test_reset_restores_the_token_lifetime(emulator):
+    emulator.config(token_lifetime=1)
+    emulator.reset()
+    assert emulator.config()["token_lifetime"] == 86399

@@ -202,3 +202,12 @@ def test_outcome_unknown_when_the_lookup_fails_too(platform, emulator):
     emulator.fault(kind="status", status=500, method="GET", path="/connections$")
     with pytest.raises(OutcomeUnknown):
         create(platform)
+
+
+def test_no_double_create_when_the_platform_acts_after_the_timeout(platform, emulator):
+    """Slow before acting: the create lands after the client gave up; the look-ups must wait for it."""
+    emulator.fault(kind="latency", method="POST", path="/connections$", seconds=2.6)
+    created = create(platform)
+    emulator.clear_faults()
+    assert created.recovered
+    assert [c.id for c in kinesis_connections(platform)] == [created.id]
