@@ -11,6 +11,7 @@ import time
 from itertools import cycle
 
 import pytest
+import redis
 import requests
 from werkzeug.serving import make_server
 
@@ -73,6 +74,12 @@ def serve(app):
     return server
 
 
+class Instances(list):
+    """The instances' base URLs, and the Redis they share."""
+
+    redis_url = ""
+
+
 @pytest.fixture
 def two_instances(settings, redis_server, tmp_path):
     """Two instances sharing nothing but Redis (each its own instance folder)."""
@@ -82,7 +89,9 @@ def two_instances(settings, redis_server, tmp_path):
                           "REDIS_URL": redis_server.url, "SESSION_COOKIE_SECURE": False,
                           "INSTANCE_PATH": str(tmp_path / name)})
         servers.append(serve(app))
-    yield [f"http://127.0.0.1:{s.server_port}" for s in servers]
+    bases = Instances(f"http://127.0.0.1:{s.server_port}" for s in servers)
+    bases.redis_url = redis_server.url
+    yield bases
     for server in servers:
         server.shutdown()
 
@@ -116,6 +125,9 @@ def test_one_wizard_served_by_two_instances_in_turn(two_instances, emulator):
     assert resubmitted.headers["Location"].endswith("/done")
     assert browser.get("/done").text.count(connection_id) >= 1
     assert emulator.calls(CREATE) == 1
+    store = redis.Redis.from_url(two_instances.redis_url)
+    stored = b"".join(store.dump(key) or b"" for key in store.keys("*"))
+    assert stored and KINESIS["secret_key"].encode() not in stored     # sealed, then wiped
 
 
 def test_a_double_click_across_instances_creates_once(two_instances, emulator):
