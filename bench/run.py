@@ -25,6 +25,9 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from emulator import DEFAULT_ORG_ID  # noqa: E402
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).parent / "gunicorn")
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -130,45 +133,49 @@ def main() -> None:
 
     emulator_port, app_port, ceiling_port = free_port(), free_port(), free_port()
     stack = subprocess.Popen([PYTHON, str(ROOT / "bench" / "platform_stack.py"), str(emulator_port)],
-                             stdout=subprocess.PIPE, text=True)
-    ready = stack.stdout.readline().split()
-    emulator_url, kinesis_url = ready[1], ready[2]
-    from emulator import DEFAULT_ORG_ID
-    env = {"AEP_PLATFORM_URL": emulator_url, "AEP_IMS_URL": emulator_url, "AEP_CLIENT_ID": "bench",
-           "AEP_CLIENT_SECRET": "bench-client-secret", "AEP_ORG_ID": DEFAULT_ORG_ID,
-           "KINESIS_ENDPOINT_URL": kinesis_url, "SECRET_KEY": "bench-secret-key-0123456789abcdef",
-           "SESSION_COOKIE_SECURE": "0", "CREATE_RATE_LIMIT": "1000000 per minute",
-           "TEST_RATE_LIMIT": "1000000 per minute"}
-    servers = [gunicorn("app:create_app()", app_port, args.workers, args.threads, env),
-               gunicorn("bench.ceiling:create_app()", ceiling_port, args.workers, args.threads, {})]
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    servers: list[subprocess.Popen] = []
     try:
-        app_base, ceiling_base = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{ceiling_port}"
-        wait_for(app_base + "/healthz")
-        wait_for(ceiling_base + "/")
-        wizard(app_base, defaultdict(list), threading.Lock())           # warm-up: token, spec, caches
-        requests.delete(emulator_url + "/_emulator/calls", timeout=5)
-
-        ceiling_http = threading.local()
-
-        def plain_page() -> bool:
-            if not hasattr(ceiling_http, "session"):
-                ceiling_http.session = requests.Session()
-            return ceiling_http.session.get(ceiling_base + "/", timeout=30).status_code == 200
-
-        pages, ceiling_elapsed = drive(args.users, args.seconds, plain_page)
-
-        timings: dict[str, list[float]] = defaultdict(list)
-        lock = threading.Lock()
-        done, elapsed = drive(args.users, args.seconds, lambda: wizard(app_base, timings, lock))
-        calls = requests.get(emulator_url + "/_emulator/calls", timeout=5).json()["calls"]
-        memory = worker_rss_mb(servers[0])
-        ceiling_memory = worker_rss_mb(servers[1])
+        ready = stack.stdout.readline().split()
+        emulator_url, kinesis_url = ready[1], ready[2]
+        run(args, stack, servers, emulator_url, kinesis_url, app_port, ceiling_port)
     finally:
         for server in servers:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
         stack.terminate()
         stack.wait(timeout=30)
+
+
+def run(args, stack, servers, emulator_url, kinesis_url, app_port, ceiling_port) -> None:
+    env = {"AEP_PLATFORM_URL": emulator_url, "AEP_IMS_URL": emulator_url, "AEP_CLIENT_ID": "bench",
+           "AEP_CLIENT_SECRET": "bench-client-secret", "AEP_ORG_ID": DEFAULT_ORG_ID,
+           "KINESIS_ENDPOINT_URL": kinesis_url, "SECRET_KEY": "bench-secret-key-0123456789abcdef",
+           "SESSION_COOKIE_SECURE": "0", "CREATE_RATE_LIMIT": "1000000 per minute",
+           "TEST_RATE_LIMIT": "1000000 per minute"}
+    servers += [gunicorn("app:create_app()", app_port, args.workers, args.threads, env),
+                gunicorn("bench.ceiling:create_app()", ceiling_port, args.workers, args.threads, {})]
+    app_base, ceiling_base = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{ceiling_port}"
+    wait_for(app_base + "/healthz")
+    wait_for(ceiling_base + "/")
+    wizard(app_base, defaultdict(list), threading.Lock())           # warm-up: token, spec, caches
+    requests.delete(emulator_url + "/_emulator/calls", timeout=5)
+
+    ceiling_http = threading.local()
+
+    def plain_page() -> bool:
+        if not hasattr(ceiling_http, "session"):
+            ceiling_http.session = requests.Session()
+        return ceiling_http.session.get(ceiling_base + "/", timeout=30).status_code == 200
+
+    pages, ceiling_elapsed = drive(args.users, args.seconds, plain_page)
+
+    timings: dict[str, list[float]] = defaultdict(list)
+    lock = threading.Lock()
+    done, elapsed = drive(args.users, args.seconds, lambda: wizard(app_base, timings, lock))
+    calls = requests.get(emulator_url + "/_emulator/calls", timeout=5).json()["calls"]
+    memory = worker_rss_mb(servers[0])
+    ceiling_memory = worker_rss_mb(servers[1])
 
     creates = calls.get("POST /data/foundation/flowservice/connections", 0)
     upstream = (sum(calls.values()) - creates) / max(done, 1)

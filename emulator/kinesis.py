@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 import boto3
@@ -32,14 +33,20 @@ def provider_message(error: ClientError) -> str:
     return (inner.group(1) if inner else message).strip()
 
 
+@lru_cache(maxsize=256)
+def client_for(endpoint_url: str | None, region: str, access_key_id: str, secret_key: str):
+    """A boto3 Kinesis client per endpoint, region and key (making one costs more than a call)."""
+    return boto3.session.Session().client(
+        "kinesis", region_name=region, endpoint_url=endpoint_url or None, aws_access_key_id=access_key_id,
+        aws_secret_access_key=secret_key, config=TIMEOUTS)
+
+
 class Kinesis:
     """Kinesis, seen with one connection's stored credentials."""
 
     def __init__(self, endpoint_url: str | None, params: dict[str, Any], secrets: dict[str, Any]) -> None:
-        self.client = boto3.client(
-            "kinesis", region_name=params.get("region") or "us-east-1", endpoint_url=endpoint_url or None,
-            aws_access_key_id=params.get("accessKeyId"), aws_secret_access_key=secrets.get("secretKey"),
-            config=TIMEOUTS)
+        self.client = client_for(endpoint_url, params.get("region") or "us-east-1", params.get("accessKeyId") or "",
+                                 secrets.get("secretKey") or "")
 
     def _call(self, name: str, **kwargs: Any) -> dict[str, Any]:
         try:

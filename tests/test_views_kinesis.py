@@ -172,3 +172,13 @@ def test_listing_failures_do_not_stop_the_step(walker, client, emulator):
     response = client.get("/kinesis")
     assert response.status_code == 200 and "not answering right now" in text(response)
     assert 'name="access_key_id"' in text(response)
+
+
+def test_a_crowded_sandbox_shows_the_newest_ten(walker, client, app):
+    flow = app.extensions["platform"].flow
+    for n in range(12):
+        flow.create_kinesis_connection("prod", f"Account {n:02}", "", credentials())
+    walker.sandbox()
+    page = text(client.get("/kinesis"))
+    assert "Account 11" in page and "Account 02" in page and "Account 01" not in page
+    assert "and 2 more in this sandbox" in page

@@ -1,7 +1,9 @@
 """One WTForms form per step; every message is marked for translation."""
 from __future__ import annotations
 
-from flask_babel import gettext, lazy_gettext as _l
+from functools import lru_cache
+
+from flask_babel import get_locale, gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
@@ -20,6 +22,13 @@ def problem(code: str | None) -> None:
     """Raise the translated message for a connector problem code, if there is one."""
     if code:
         raise ValidationError(gettext(MESSAGES[code]))
+
+
+@lru_cache(maxsize=8)
+def region_choices(locale: str) -> list[tuple[str, str]]:
+    """The region select's options in one language (built once per language)."""
+    return [("", gettext("Choose a region"))] + [
+        (region.code, f"{gettext(region.name)} ({region.code})") for region in kinesis_regions()]
 
 
 class SandboxForm(FlaskForm):
@@ -59,8 +68,7 @@ class KinesisForm(FlaskForm):
     def __init__(self, *args, secret_saved: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.secret_saved = secret_saved
-        self.region.choices = [("", gettext("Choose a region"))] + [
-            (region.code, f"{gettext(region.name)} ({region.code})") for region in kinesis_regions()]
+        self.region.choices = region_choices(str(get_locale()))
 
     def validate_access_key_id(self, field: StringField) -> None:
         problem(check_access_key_id(field.data or ""))

@@ -21,6 +21,7 @@ from .security import audit, limiter
 from .steps import KINESIS_FIELDS, Steps, Wizard
 
 bp = Blueprint("wizard", __name__)
+EXISTING_SHOWN = 10
 log = logging.getLogger(__name__)
 
 
@@ -111,9 +112,10 @@ def kinesis():
                 return go_to("review")
             key_check = check_key(wizard)
     existing, existing_error = list_existing(wizard.sandbox())
+    shown = existing[::-1][:EXISTING_SHOWN]   # the newest first; the rest are counted
     return render_step("kinesis", 422 if form.errors else 200, form=form, secret_saved=bool(wizard.secret),
-                       key_check=key_check, existing=existing, existing_error=existing_error,
-                       sandbox=wizard.sandbox())
+                       key_check=key_check, existing=shown, more_existing=len(existing) - len(shown),
+                       existing_error=existing_error, sandbox=wizard.sandbox())
 
 
 @bp.post("/kinesis/reuse")
