@@ -131,8 +131,6 @@ def check_credentials(access_key_id: str, secret_key: str, region: str) -> dict[
 
 # The direct key test: ask Kinesis itself, before anything is created in Adobe ---------------------
 
-REQUIRED_ACTIONS = ("kinesis:ListStreams", "kinesis:DescribeStream", "kinesis:GetShardIterator",
-                    "kinesis:GetRecords")
 CHECK_DEADLINE = 5.0       # seconds: the user gets an answer by then, whatever AWS does
 CALL_TIMEOUT = 2.5
 

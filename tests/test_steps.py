@@ -70,3 +70,20 @@ def test_reset_forgets_everything():
     session, wizard = complete_wizard()
     wizard.reset()
     assert session[KEY] == {} and Wizard(session, BOX).first_incomplete() == "sandbox"
+
+
+def test_the_secret_is_opened_once_per_request():
+    class CountingBox(SecretBox):
+        opened = 0
+
+        def open(self, sealed: str) -> str:
+            CountingBox.opened += 1
+            return super().open(sealed)
+
+    session, _ = complete_wizard()
+    wizard = Wizard(session, CountingBox("steps-test-secret-key-0123456789"))
+    wizard.first_incomplete()
+    assert wizard.secret == SECRET_KEY and wizard.may_show("review")
+    assert CountingBox.opened == 1
+    wizard.reset()
+    assert wizard.secret == ""

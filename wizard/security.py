@@ -25,7 +25,7 @@ CSP = {"default-src": "'self'", "script-src": "'self'", "style-src": "'self'", "
        "form-action": "'self'", "frame-ancestors": "'none'", "base-uri": "'none'", "object-src": "'none'"}
 STORE_ERRORS = (redis.exceptions.RedisError, OSError)
 
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def secure_app(app: Flask) -> None:

@@ -49,6 +49,7 @@ class Wizard:
     def __init__(self, session: MutableMapping[str, Any], box: Sealer) -> None:
         self._session = session
         self._box = box
+        self._opened: str | None = None
         stored = session.get(KEY)
         self._state: dict[str, Any] = dict(stored) if isinstance(stored, dict) else {}
 
@@ -68,16 +69,23 @@ class Wizard:
 
     @property
     def secret(self) -> str:
-        """The secret access key, held (sealed) on the server from the Kinesis step until the create."""
-        sealed = self._state.get("secret")
-        return self._box.open(sealed) if sealed else ""
+        """The secret access key, held (sealed) on the server from the Kinesis step until the create.
+
+        Opened once per request: a page asks for it several times (completeness, mask, attempt id).
+        """
+        if self._opened is None:
+            sealed = self._state.get("secret")
+            self._opened = self._box.open(sealed) if sealed else ""
+        return self._opened
 
     def set_secret(self, secret: str) -> None:
         self._state["secret"] = self._box.seal(secret)
+        self._opened = secret
         self._commit()
 
     def wipe_secret(self) -> None:
         self._state.pop("secret", None)
+        self._opened = None
         self._commit()
 
     @property
@@ -88,6 +96,7 @@ class Wizard:
     def set_result(self, result: dict[str, Any]) -> None:
         self._state["result"] = dict(result)
         self._state.pop("secret", None)
+        self._opened = None
         self._commit()
 
     @property
@@ -102,6 +111,7 @@ class Wizard:
     def reset(self) -> None:
         """Start over: forget everything, the secret included."""
         self._state = {}
+        self._opened = None
         self._commit()
 
     # completeness
