@@ -129,6 +129,30 @@ def test_an_idle_session_expires_with_a_clear_message(settings, tmp_path):
     assert SECRET_KEY.encode() not in session_bytes(app)
 
 
+def session_files(app) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in Path(app.instance_path, "sessions").rglob("*") if p.is_file()}
+
+
+def test_pages_that_change_nothing_do_not_rewrite_the_session(app, walker):
+    walker.through_review()
+    walker.client.get("/review")                  # the first visit gives the create its attempt id
+    before = session_files(app)
+    for path in ("/review", "/kinesis", "/sandbox", "/review"):
+        assert walker.client.get(path).status_code == 200
+    assert session_files(app) == before          # a read per page, no write
+
+
+def test_an_active_session_is_renewed_in_the_store(settings, tmp_path):
+    app = make_app(settings, tmp_path, SESSION_MINUTES=None,
+                   PERMANENT_SESSION_LIFETIME=3.0)  # seconds: renewed after a fifteenth, 0.2 s
+    walker = Walker(app.test_client())
+    walker.through_review()
+    for _ in range(6):                            # active for 4.2 s, longer than the lifetime
+        time.sleep(0.7)
+        assert walker.client.get("/review").status_code == 200
+    assert "Your session ended" not in walker.client.get("/review").get_data(as_text=True)
+
+
 # The audit log
 
 def audit_lines(caplog) -> list[dict]:

@@ -2,22 +2,23 @@
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from pathlib import Path
 
 import redis
 from cachelib import FileSystemCache, RedisCache
 from flask import Flask, flash, g, render_template, request, session
-from flask_babel import Babel, get_locale, gettext
+from flask_babel import Babel, get_locale
 from flask_session import Session
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from connector import PlatformError
 
 from .errors import explain
-from .forms import ActionForm
-from .i18n import LANGUAGES, select_locale
+from .i18n import LANGUAGES, gettext, install_template_gettext, select_locale
 from .once import CacheClaims, FileClaims, OnceLedger
 from .security import ResilientSessions, SecretBox, secure_app
 
@@ -36,8 +37,15 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def page_context() -> dict:
-        return {"demo_mode": app.config["DEMO_MODE"], "action_form": ActionForm, "lang": str(get_locale() or "en"),
+        return {"demo_mode": app.config["DEMO_MODE"], "lang": str(get_locale() or "en"),
                 "languages": list(LANGUAGES.items())}
+
+    app.add_template_global(csrf_field)
+
+
+def csrf_field() -> Markup:
+    """The hidden CSRF input of every form, as WTForms renders it, without building a form to get it."""
+    return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="%s">') % generate_csrf()
 
 
 def register_extensions(app: Flask) -> None:
@@ -62,6 +70,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(app.root_path) / "translations"))
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     app.extensions["once_ledger"] = OnceLedger(cache, claims)
     app.extensions["secret_box"] = SecretBox(app.config["SECRET_KEY"])
 
@@ -81,7 +90,14 @@ def store_down_page():
 
 
 def register_session_checks(app: Flask) -> None:
-    """Say so when the session store is down, or when a returning visitor's session has expired."""
+    """Say so when the session store is down, or when a returning visitor's session has expired.
+
+    A session is written to the store only when it changes: pages that just show it cost a read. To
+    keep an active wizard alive, the time it was last seen is renewed once a minute (a fifteenth of
+    the lifetime when that is shorter), so an idle session expires within that minute of its lifetime.
+    """
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False   # renewed below, once a minute
+    renew_after = min(60.0, app.permanent_session_lifetime.total_seconds() / 15)
 
     @app.before_request
     def check_session():
@@ -89,13 +105,17 @@ def register_session_checks(app: Flask) -> None:
             return None
         if g.get("session_store_down"):
             return store_down_page()
-        if "visited" not in session:
+        now = time.time()
+        seen = session.get("seen")
+        if seen is None:
             if request.cookies.get(app.config["SESSION_COOKIE_NAME"]):
                 minutes = int(app.permanent_session_lifetime.total_seconds() // 60)
                 flash(gettext("Your session ended after %(minutes)d minutes without activity, and what you had "
                               "entered (the secret access key too) was wiped. Please start again.",
                               minutes=minutes), "info")
-            session["visited"] = True
+            session["seen"] = now
+        elif not isinstance(seen, (int, float)) or now - seen >= renew_after:
+            session["seen"] = now
         return None
 
 

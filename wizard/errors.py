@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext
+from .i18n import gettext
 
 from connector import (AuthenticationError, InvalidRequest, NotEntitled, NotFound, OutcomeUnknown,
                        PermissionDenied, PlatformError, RateLimited, SandboxNotFound, ServiceUnavailable,

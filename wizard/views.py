@@ -6,7 +6,6 @@ import logging
 import secrets
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from connector import KinesisCredentials, PlatformError
@@ -14,7 +13,7 @@ from connector.kinesis import CHECK_MESSAGES
 
 from .errors import explain
 from .forms import ActionForm, KinesisForm, SandboxForm
-from .i18n import LANGUAGES
+from .i18n import LANGUAGES, gettext
 from .once import OnceLedger, StillRunning
 from .platform import available_sandboxes, existing_connections, get_ledger, get_platform, remember_connection
 from .security import audit, limiter
