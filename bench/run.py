@@ -157,6 +157,7 @@ def run(args, stack, servers, emulator_url, kinesis_url, app_port, ceiling_port)
     user_at(app_base, "/done")                                       # warm-up: token, spec, caches
 
     ceiling = wrk(ceiling_base + "/", args.users, args.seconds)
+    floor = wrk(app_base + "/healthz", args.users, args.page_seconds)   # the app's layers, no page
     pages = {}              # first, while the sandbox holds a few connections, as a real one does
     with tempfile.TemporaryDirectory() as folder:
         for page in PAGES:  # each page alone, every user's session already there
@@ -219,10 +220,13 @@ def run(args, stack, servers, emulator_url, kinesis_url, app_port, ceiling_port)
         "| page | per second | p50 (ms) | p99 (ms) | / ceiling (target: above 0.50) |",
         "| --- | ---: | ---: | ---: | ---: |",
         f"| ceiling `/` | {ceiling['rate']:.1f} | {ceiling['p50']:.1f} | {ceiling['p99']:.1f} | 1.00 |",
+        f"| GET /healthz: the app's middleware (security headers, rate limiter, proxy rules), no session, no "
+        f"template | {floor['rate']:.1f} | {floor['p50']:.1f} | {floor['p99']:.1f} | {verdict(floor['rate'])} |",
         *[f"| GET {page} | {r['rate']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} | {verdict(r['rate'])} |"
           for page, r in pages.items()],
         "",
-        f"Errors (non-2xx/3xx answers, socket errors): ceiling {ceiling['errors']}, wizards {wizards['errors']}, "
+        f"Errors (non-2xx/3xx answers, socket errors): ceiling {ceiling['errors']}, /healthz {floor['errors']}, "
+        f"wizards {wizards['errors']}, "
         + ", ".join(f"{page} {r['errors']}" for page, r in pages.items()) + ".",
         "",
     ]

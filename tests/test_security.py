@@ -2,8 +2,11 @@
 limits, the sealed secret, idle expiry, the audit log, and a session store that fails."""
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import os
+import re
 import time
 from pathlib import Path
 
@@ -54,6 +57,28 @@ def test_a_request_size_limit(client, walker):
     assert response.status_code == 413 and "more data than any step needs" in response.get_data(as_text=True)
 
 
+# Static files
+
+def test_static_files_are_cached_for_a_year_under_a_url_that_names_their_content(client, app):
+    page = client.get("/sandbox").get_data(as_text=True)
+    [css] = re.findall(r'href="(/static/style\.css\?v=[0-9a-f]{10})"', page)
+    digest = hashlib.sha256(Path(app.static_folder, "style.css").read_bytes()).hexdigest()[:10]
+    assert css.endswith(digest)
+    response = client.get(css)
+    assert response.status_code == 200 and "max-age=31536000" in response.headers["Cache-Control"]
+
+
+def test_a_changed_file_gets_a_new_url(tmp_path):
+    from wizard import content_hash
+
+    path = tmp_path / "style.css"
+    path.write_text("body { color: black }")
+    before = content_hash(str(path), path.stat().st_mtime_ns)
+    path.write_text("body { color: navy }")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    assert content_hash(str(path), path.stat().st_mtime_ns) != before
+
+
 # Behind a reverse proxy, under a prefix
 
 def test_trusted_proxy_prefix_reaches_links_redirects_static_and_cookies(settings, tmp_path):
@@ -61,7 +86,7 @@ def test_trusted_proxy_prefix_reaches_links_redirects_static_and_cookies(setting
     headers = {"X-Forwarded-Prefix": "/portal/kinesis", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "admin.example"}
     page = client.get("/sandbox", headers=headers)
     text = page.get_data(as_text=True)
-    assert 'href="/portal/kinesis/static/style.css"' in text and 'src="/portal/kinesis/static/wizard.js"' in text
+    assert 'href="/portal/kinesis/static/style.css?v=' in text and 'src="/portal/kinesis/static/wizard.js?v=' in text
     assert 'href="/portal/kinesis/language/fr?next=' in text
     assert "Path=/portal/kinesis" in page.headers["Set-Cookie"]
     assert "Strict-Transport-Security" in page.headers                     # the proxy said HTTPS

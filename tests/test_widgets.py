@@ -24,16 +24,17 @@ def test_html_params_match_wtforms(value):
 def both(field_type, fast_widget, value, **render):
     """The markup of WTForms' widget and of ours, for one field holding ``value``."""
     def form(widget):
-        kwargs = {"widget": widget} if widget else {}
-        if field_type in (SelectField, RadioField):
-            kwargs["choices"] = CHOICES
-            if widget and field_type is RadioField:
-                kwargs = {"choices": CHOICES, "option_widget": widget}
-        kwargs["validators"] = [InputRequired(), Length(max=50)]
+        kwargs = {"validators": [InputRequired(), Length(max=50)]}
+        if widget:
+            kwargs["option_widget" if field_type is RadioField else "widget"] = widget
 
         class One(Form):
             f = field_type("Label", **kwargs)
-        return One(MultiDict({"f": value}))
+        made = One()
+        if field_type in (SelectField, RadioField):
+            made.f.choices = CHOICES      # as the wizard's forms set them
+        made.process(MultiDict({"f": value}))
+        return made
     theirs, ours = form(None), form(fast_widget)
     if field_type is RadioField:
         return ["".join(str(o(**render)) for o in theirs.f)], ["".join(str(o(**render)) for o in ours.f)]

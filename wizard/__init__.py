@@ -1,9 +1,12 @@
 """The web side of the wizard: extensions, blueprints, error pages."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 import traceback
+from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 
 import redis
@@ -34,6 +37,7 @@ def register(app: Flask) -> None:
     register_blueprints(app)
     register_errorhandlers(app)
     register_session_checks(app)
+    register_static_versions(app)
 
     @app.context_processor
     def page_context() -> dict:
@@ -87,6 +91,27 @@ def store_down_page():
     return render_template("error.html", status=503, title=gettext("Please try again in a moment"),
                            message=gettext("This tool cannot reach its session store right now, so it cannot "
                                            "keep your entries. Nothing was sent to Adobe.")), 503
+
+
+def register_static_versions(app: Flask) -> None:
+    """Browsers keep the stylesheet and script for a year instead of asking again on every page: their
+    URLs carry a hash of their content, so a changed file has a new URL."""
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = timedelta(days=365)
+
+    @app.url_defaults
+    def version_static_files(endpoint: str, values: dict) -> None:
+        if endpoint == "static" and "filename" in values:
+            path = Path(app.static_folder or "", values["filename"])
+            try:
+                values.setdefault("v", content_hash(str(path), path.stat().st_mtime_ns))
+            except OSError:
+                pass  # no such file: the link gets the 404 it deserves
+
+
+@lru_cache(maxsize=64)
+def content_hash(path: str, mtime_ns: int) -> str:
+    """The first ten hex digits of the file's SHA-256 (``mtime_ns`` renews it when the file changes)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
 
 
 def register_session_checks(app: Flask) -> None:
