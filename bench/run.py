@@ -104,7 +104,6 @@ def wrk(url: str, users: int, seconds: float, script: tuple[str, ...] | None = N
     non_ok = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     result = {"rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-              "requests": int(re.search(r"(\d+) requests in", out).group(1)),
               "errors": (int(non_ok.group(1)) if non_ok else 0) + (sum(map(int, sockets.groups())) if sockets else 0),
               "steps": [(f"{method} {path}", int(n), float(p50) / 1000, float(p99) / 1000) for method, path, n, p50, p99
                         in re.findall(r"^STEP (\S+) (\S+) (\d+) ([\d.]+) ([\d.]+)$", out, re.M)]}
@@ -169,8 +168,7 @@ def run(args, stack, servers, emulator_url, kinesis_url, app_port, ceiling_port)
     calls = requests.get(emulator_url + "/_emulator/calls", timeout=5).json()["calls"]
     memory, ceiling_memory = worker_rss_mb(servers[0]), worker_rss_mb(servers[1])
 
-    done = wizards["completed"]
-    elapsed = args.seconds
+    done, elapsed = wizards["completed"], args.seconds
     creates = calls.get("POST /data/foundation/flowservice/connections", 0)
     upstream = (sum(calls.values()) - creates) / max(done, 1)
     target = 0.5 * ceiling["rate"]

@@ -34,7 +34,7 @@ def lazy_gettext(string: str, **variables: Any) -> LazyString:
 def install_template_gettext(app: Flask) -> None:
     """Give the templates' ``_()`` the same one-lookup-per-request catalogue."""
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: translations().ugettext(s),
+        gettext=gettext,
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),

@@ -27,7 +27,8 @@ def html_params(**kwargs: Any) -> Markup:
 
 
 def validation_attrs(widget: Any, field: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The field's validation flags (required, maxlength…) the widget shows, unless given."""
+    """``kwargs`` with the field's id and the validation flags (required, maxlength…) the widget shows,
+    unless given: what every WTForms widget adds before rendering."""
     kwargs.setdefault("id", field.id)
     for flag in widget.validation_attrs:
         if flag not in kwargs and getattr(field.flags, flag, None):
