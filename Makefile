@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PYBABEL := PYTHONPATH=. $(VENV)/bin/pybabel
+PYBABEL := $(VENV)/bin/pybabel
 CATALOGUES := translations/fr/LC_MESSAGES/messages.mo
 
 .PHONY: run emulator test translations clean
@@ -18,16 +18,18 @@ emulator: $(VENV)/.app
 test: $(VENV)/.dev $(CATALOGUES)
 	$(PY) -m pytest
 
-$(VENV)/.app: requirements.txt
+$(VENV)/.app: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt
+$(VENV)/.dev: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.app
 
 %.mo: %.po $(VENV)/.app

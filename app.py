@@ -54,12 +54,22 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if app.config["DEMO_MODE"] and not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = instance_secret(app)
     check_secret_key(app.config["SECRET_KEY"])
-    app.extensions["platform"] = Platform(settings)
+    import web
+    from web.clients import init_platform
 
-    from wizard import register
-
-    register(app)
+    init_platform(app, Platform(settings))
+    web.init_app(app)
+    register_blueprints(app)
     return app
+
+
+def register_blueprints(app: Flask) -> None:
+    """The app's areas: the create wizard and a connection's page."""
+    import explore
+    import wizard
+
+    app.register_blueprint(wizard.bp)
+    app.register_blueprint(explore.bp)
 
 
 def start_demo_platform(app: Flask) -> Settings:

@@ -1,24 +1,33 @@
-"""Everything that talks to Adobe Experience Platform. No Flask here: the wizard calls in."""
+"""Everything that talks to Adobe Experience Platform. No Flask here: the web side calls in.
+
+``Platform`` is the one way in: ``platform.sandboxes()``, ``platform.connections`` (Flow Service),
+``platform.check_kinesis()``, ``platform.ping()`` and ``platform.source_connection()``.
+"""
 from __future__ import annotations
 
 from .errors import (AuthenticationError, ConnectionInUse, InvalidParameters, InvalidRequest, NotEntitled,
                      NotFound, OutcomeUnknown, PermissionDenied, PlatformError, PlatformTimeout, RateLimited,
                      SandboxNotFound, ServiceUnavailable, TransportError)
+from .flows import curl_command, source_connection_body
 from .flowservice import Connection, ConnectionSpec, CreatedConnection, FlowService
 from .kinesis import (KinesisCheck, KinesisCredentials, Region, check_credentials, check_kinesis_access,
                       kinesis_regions)
-from .sandboxes import Sandbox, list_active_sandboxes
+from .sandboxes import AVAILABLE_PATH, Sandbox, list_active_sandboxes
 from .session import PlatformSession
 from .settings import ConfigurationError, Settings
 
 
 class Platform:
-    """One client for the whole platform: one token, one connection pool, shared by all threads."""
+    """One client for the whole platform: one token, one connection pool, shared by all threads.
 
-    def __init__(self, settings: Settings) -> None:
+    A client for another identity (a person's own token) is ``Platform(settings, PlatformSession(settings,
+    tokens=..., http=shared.session.http))``: the same connection pool, another token.
+    """
+
+    def __init__(self, settings: Settings, session: PlatformSession | None = None) -> None:
         self.settings = settings
-        self.session = PlatformSession(settings)
-        self.flow = FlowService(self.session)
+        self.session = session or PlatformSession(settings)
+        self.connections = FlowService(self.session)
 
     def sandboxes(self) -> list[Sandbox]:
         """The active sandboxes the caller may use, the default one first."""
@@ -28,11 +37,22 @@ class Platform:
         """Test a key against Kinesis itself (not through Adobe), answering within a few seconds."""
         return check_kinesis_access(credentials, self.settings.kinesis_endpoint_url or None)
 
+    def ping(self) -> None:
+        """One small call that needs a token and the gateway: raises the ``PlatformError`` if either fails."""
+        self.session.get_json(AVAILABLE_PATH, params={"limit": 1, "offset": 0})
+
+    def source_connection(self, sandbox: str, connection: Connection, stream: str, data_type: str = "raw",
+                          reset: str = "latest") -> dict:
+        """The ``POST /sourceConnections`` body that reads ``stream`` through ``connection``."""
+        return source_connection_body(self.connections.kinesis_spec(sandbox), connection.id, connection.name,
+                                      stream, data_type, reset)
+
 
 __all__ = [
     "AuthenticationError", "ConfigurationError", "Connection", "ConnectionInUse", "ConnectionSpec",
     "CreatedConnection", "FlowService", "InvalidParameters", "InvalidRequest", "KinesisCheck", "KinesisCredentials",
     "NotEntitled", "NotFound", "OutcomeUnknown", "PermissionDenied", "Platform", "PlatformError",
     "PlatformSession", "PlatformTimeout", "RateLimited", "Region", "Sandbox", "SandboxNotFound",
-    "ServiceUnavailable", "Settings", "TransportError", "check_credentials", "check_kinesis_access", "kinesis_regions",
+    "ServiceUnavailable", "Settings", "TransportError", "check_credentials", "check_kinesis_access", "curl_command",
+    "kinesis_regions", "source_connection_body",
 ]

@@ -2,7 +2,8 @@
 response onto it.
 
 Every error carries the HTTP status, Adobe's own code (``403025``, ``1415-400``, ``invalid_client``),
-the request id Adobe support asks for, Adobe's own detail, and a message a person can act on.
+the request id Adobe support asks for, Adobe's own detail, and a developer's message. What a person
+reads is the caller's business (the web side words each class, translated).
 """
 from __future__ import annotations
 
@@ -51,49 +52,43 @@ class PlatformError(Exception):
 class TransportError(PlatformError):
     """Adobe could not be reached, or the connection broke before an answer came."""
 
-    default_message = ("Adobe Experience Platform could not be reached. Check the network and try again "
-                       "in a moment.")
+    default_message = "Adobe Experience Platform could not be reached (connection refused or broken)."
 
 
 class PlatformTimeout(TransportError):
     """Adobe did not answer in time."""
 
-    default_message = "Adobe Experience Platform did not answer in time. Try again in a moment."
+    default_message = "Adobe Experience Platform did not answer in time."
 
 
 class AuthenticationError(PlatformError):
     """IMS refused the integration's credentials, or the gateway refused its token or API key."""
 
-    default_message = ("Adobe refused this tool's credentials. An administrator must check AEP_CLIENT_ID, "
-                       "AEP_CLIENT_SECRET and AEP_ORG_ID against the project in Adobe Developer Console.")
+    default_message = "IMS or the gateway refused the integration's credentials or token."
 
 
 class PermissionDenied(PlatformError):
     """The caller is known but lacks a permission for this operation or sandbox."""
 
-    default_message = ("Your Adobe account is missing a permission for this in the chosen sandbox. Ask an "
-                       "Experience Platform administrator to grant the \"Manage Sources\" and \"View Sources\" "
-                       "permissions for this sandbox.")
+    default_message = "The caller lacks a permission (such as Manage Sources) in this sandbox."
 
 
 class NotEntitled(PermissionDenied):
     """The organization or the integration is not entitled to the product or the API."""
 
-    default_message = ("This organization is not entitled to do this. The Amazon Kinesis source needs "
-                       "Real-Time CDP Ultimate, and the integration's project needs the Experience Platform "
-                       "API with a product profile. Ask your Adobe administrator.")
+    default_message = "The organization or the integration is not entitled to this product or API."
 
 
 class NotFound(PlatformError):
     """The resource does not exist (or not in this sandbox)."""
 
-    default_message = "Adobe Experience Platform has no such item in this sandbox."
+    default_message = "No such item in this sandbox."
 
 
 class SandboxNotFound(NotFound):
     """The sandbox is unknown, deleted or not active."""
 
-    default_message = "This sandbox does not exist or is not active any more. Choose another sandbox."
+    default_message = "The sandbox is unknown, deleted or not active."
 
 
 class InvalidRequest(PlatformError):
@@ -112,21 +107,21 @@ class InvalidParameters(InvalidRequest):
     """Our own check found the parameters invalid before anything was sent."""
 
     def __init__(self, problems: dict[str, str]) -> None:
-        self.problems = problems
-        summary = "; ".join(f"{field}: {text}" for field, text in problems.items())
+        self.problems = problems   # {field: problem code}
+        summary = "; ".join(f"{field}: {code}" for field, code in problems.items())
         super().__init__(f"The connection details are not valid: {summary}")
 
 
 class ConnectionInUse(InvalidRequest):
     """The connection cannot be deleted while dataflows use it."""
 
-    default_message = "This connection is used by dataflows; delete those dataflows first."
+    default_message = "The connection is used by dataflows (1418-400)."
 
 
 class RateLimited(PlatformError):
     """Adobe asked us to slow down; ``retry_after`` is in seconds when Adobe said."""
 
-    default_message = "Adobe Experience Platform is busy with too many requests. Wait a moment and try again."
+    default_message = "Adobe throttled the call (429)."
 
     def __init__(self, message: str | None = None, *, retry_after: float | None = None, **kwargs: Any) -> None:
         self.retry_after = retry_after
@@ -136,15 +131,13 @@ class RateLimited(PlatformError):
 class ServiceUnavailable(PlatformError):
     """Adobe answered with a server error (5xx)."""
 
-    default_message = ("Adobe Experience Platform is having trouble right now. Try again in a moment; "
-                       "nothing you entered is lost.")
+    default_message = "Adobe answered with a server error."
 
 
 class OutcomeUnknown(PlatformError):
     """A create may or may not have been carried out, and Adobe could not be asked which."""
 
-    default_message = ("Adobe did not confirm whether the connection was created, and could not be asked. "
-                       "Try again in a moment: the connection will not be created twice.")
+    default_message = "A create went unanswered, and whether Adobe carried it out is not known yet."
 
 
 _PERMISSION_CODES = {"2118-403", "2120-403", "2121-403"}

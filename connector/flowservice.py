@@ -12,7 +12,7 @@ import jsonschema
 
 from .errors import (InvalidParameters, NotFound, OutcomeUnknown, PlatformError, ServiceUnavailable,
                      TransportError)
-from .kinesis import MESSAGES, KinesisCredentials, check_credentials
+from .kinesis import KinesisCredentials, check_credentials
 from .session import PlatformSession
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 BASE_PATH = "/data/foundation/flowservice"
 KINESIS_SPEC_ID = "86043421-563b-46ec-8e6c-e23184711bf6"
 KINESIS_PROVIDER_ID = "521eee4d-8cbe-4906-bb48-fb6bd4450033"
-# The seed document's name, used only when the connection spec cannot be read (PLATFORM.md §4).
+# The name an older Adobe page gives the auth spec (the current one says "Aws Kinesis authentication
+# credentials"); used only when the connection spec cannot be read.
 SEED_AUTH_SPEC_NAME = "Basic Authentication for Kinesis"
 PARAM_FIELDS = {"accessKeyId": "access_key_id", "secretKey": "secret_key", "region": "region"}
 # How far back a connection of the same name counts as "the one our lost create made".
@@ -41,7 +42,8 @@ class ConnectionSpec:
     auth_schema: dict[str, Any] | None = field(default=None, repr=False)
 
     def check_params(self, params: dict[str, str]) -> None:
-        """Validate ``auth.params`` against the spec's JSON Schema; raise ``InvalidParameters``."""
+        """Validate ``auth.params`` against the spec's JSON Schema; raise ``InvalidParameters`` with a code per
+        field: ``required``, or ``breaks_<rule>`` (``breaks_pattern``, ``breaks_type``…)."""
         if not self.auth_schema:
             return
         validator = jsonschema.Draft7Validator(self.auth_schema)
@@ -49,11 +51,11 @@ class ConnectionSpec:
         for error in validator.iter_errors(params):
             if error.validator == "required":
                 for param in (p for p in error.validator_value if p not in params):
-                    problems[PARAM_FIELDS.get(param, param)] = "This value is required."
+                    problems[PARAM_FIELDS.get(param, param)] = "required"
             else:
-                # The message names the rule only: the value itself may be the secret.
+                # The code names the rule only: the value itself may be the secret.
                 param = str(error.path[0]) if error.path else "auth"
-                problems[PARAM_FIELDS.get(param, param)] = f"This value breaks the rule '{error.validator}'."
+                problems[PARAM_FIELDS.get(param, param)] = f"breaks_{error.validator}"
         if problems:
             raise InvalidParameters(problems)
 
@@ -144,10 +146,9 @@ class FlowService:
         transport handles those). After a timeout, a dropped answer or a 5xx, a connection of the same
         name and key made since we started is looked for first, and returned if found.
         """
-        problems = {name: MESSAGES[code] for name, code in check_credentials(
-            credentials.access_key_id, credentials.secret_key, credentials.region).items()}
+        problems = check_credentials(credentials.access_key_id, credentials.secret_key, credentials.region)
         if not name.strip():
-            problems["name"] = "Enter a name for the connection."
+            problems["name"] = "name_missing"
         if problems:
             raise InvalidParameters(problems)
         spec = self.kinesis_spec(sandbox)

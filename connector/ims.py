@@ -29,7 +29,6 @@ class TokenProvider:
         self._lock = threading.Lock()
         self._token: str | None = settings.access_token or None
         self._expires_at = float("inf") if self._token else 0.0
-        self.requests_made = 0
 
     @property
     def static(self) -> bool:
@@ -56,7 +55,6 @@ class TokenProvider:
     def _fetch(self) -> tuple[str, float]:
         if self.static:
             raise AuthenticationError(STATIC_TOKEN_REFUSED)
-        self.requests_made += 1
         try:
             response = self.http.post(
                 self.settings.ims_url + TOKEN_PATH,

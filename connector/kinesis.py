@@ -18,27 +18,6 @@ ACCESS_KEY_ID = re.compile(r"^[A-Z0-9]{20}$")
 SECRET_KEY = re.compile(r"^[A-Za-z0-9/+]{40}$")
 
 
-def N_(message: str) -> str:
-    """Mark a message for translation; the wizard translates it when it shows it."""
-    return message
-
-
-# What went wrong, by code; the wizard shows these (translated) next to the field.
-MESSAGES = {
-    "access_key_missing": N_("Enter the access key ID."),
-    "access_key_temporary": N_("This is a temporary access key (it starts with ASIA). Flow Service cannot store "
-                                "the session token such keys need, so they stop working; use a long-term "
-                                "access key of an IAM user, which starts with AKIA."),
-    "access_key_format": N_("An access key ID is 20 capital letters and digits, like AKIAIOSFODNN7EXAMPLE."),
-    "access_key_prefix": N_("An IAM user's access key ID starts with AKIA."),
-    "secret_missing": N_("Enter the secret access key."),
-    "secret_format": N_("A secret access key is 40 characters: letters, digits, / and +. Copy it again from "
-                         "the file AWS offered when the key was created."),
-    "region_missing": N_("Choose the region of your Kinesis streams."),
-    "region_unknown": N_("Choose a region where Amazon Kinesis is available."),
-}
-
-
 @dataclass(frozen=True)
 class Region:
     """An AWS region that offers Kinesis."""
@@ -100,7 +79,7 @@ def check_access_key_id(value: str) -> str | None:
     return None
 
 
-def check_secret_key(value: str) -> str | None:
+def check_secret_access_key(value: str) -> str | None:
     """The problem code for a secret access key, or None when it is well-formed."""
     value = (value or "").strip()
     if not value:
@@ -120,10 +99,15 @@ def check_region(value: str) -> str | None:
 
 
 def check_credentials(access_key_id: str, secret_key: str, region: str) -> dict[str, str]:
-    """Every problem with the credentials, as ``{field: problem code}``; empty when all is well."""
+    """Every problem with the credentials, as ``{field: problem code}``; empty when all is well.
+
+    Codes: ``access_key_missing``, ``access_key_temporary`` (ASIA keys need a session token that Flow
+    Service cannot store), ``access_key_format``, ``access_key_prefix``, ``secret_missing``,
+    ``secret_format``, ``region_missing``, ``region_unknown``.
+    """
     problems = {
         "access_key_id": check_access_key_id(access_key_id),
-        "secret_key": check_secret_key(secret_key),
+        "secret_key": check_secret_access_key(secret_key),
         "region": check_region(region),
     }
     return {name: code for name, code in problems.items() if code}
@@ -134,27 +118,13 @@ def check_credentials(access_key_id: str, secret_key: str, region: str) -> dict[
 CHECK_DEADLINE = 5.0       # seconds: the user gets an answer by then, whatever AWS does
 CALL_TIMEOUT = 2.5
 
-CHECK_MESSAGES = {
-    "ok": N_("The key works: Kinesis lists %(count)d stream(s) in %(region)s, and every permission Experience "
-             "Platform needs is there."),
-    "no_streams": N_("The key works, but there is no Kinesis stream in %(region)s. Check the region, or create "
-                     "the stream first."),
-    "unknown_key": N_("AWS does not know this access key ID. Check that it was copied whole and that the key "
-                      "has not been deleted or deactivated."),
-    "wrong_secret": N_("AWS knows this access key ID, but the secret access key does not match it. Copy the "
-                       "secret again."),
-    "missing_permission": N_("The key works, but its IAM user may not call %(action)s. Experience Platform needs "
-                             "kinesis:ListStreams, kinesis:DescribeStream, kinesis:GetShardIterator and "
-                             "kinesis:GetRecords."),
-    "unreachable": N_("Amazon Kinesis could not be reached. Check the network, then try again."),
-    "timeout": N_("Amazon Kinesis did not answer within a few seconds. Try again in a moment."),
-    "refused": N_("AWS refused the key: %(detail)s"),
-}
-
-
 @dataclass(frozen=True)
 class KinesisCheck:
-    """What Kinesis said of a key: ``problem`` is None when every needed call worked."""
+    """What Kinesis said of a key: ``problem`` is None when every needed call worked.
+
+    Problems: ``no_streams``, ``unknown_key``, ``wrong_secret``, ``missing_permission`` (``action`` names
+    the call refused), ``unreachable``, ``timeout``, ``refused`` (``detail`` holds AWS's words).
+    """
 
     problem: str | None
     region: str

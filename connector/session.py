@@ -1,7 +1,6 @@
 """The platform session: base URL, the five headers, timeouts, retries, typed errors."""
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import requests
@@ -21,15 +20,14 @@ class PlatformSession:
         self.settings = settings
         self.http = http or make_http_session()
         self.tokens = tokens or TokenProvider(settings)
-        self.calls = 0
-        self._count_lock = threading.Lock()
 
     def url(self, path: str) -> str:
         """The absolute URL for a gateway path, or ``path`` itself when it is already absolute."""
         return path if path.startswith(("http://", "https://")) else self.settings.platform_url + path
 
     def headers(self, token: str, sandbox: str | None, has_body: bool) -> dict[str, str]:
-        """The headers every Platform call carries (PLATFORM.md §2)."""
+        """The headers every Platform call carries: token, API key, organization, the sandbox in lower case
+        for Flow Service, and the JSON content type on calls with a body."""
         headers = {
             "Authorization": f"Bearer {token}",
             "x-api-key": self.settings.client_id,
@@ -63,8 +61,6 @@ class PlatformSession:
 
     def _send(self, method: str, path: str, token: str, sandbox: str | None, params: Any, json: Any,
               timeout: float | None) -> requests.Response:
-        with self._count_lock:
-            self.calls += 1
         try:
             return self.http.request(
                 method, self.url(path), params=params, json=json,

@@ -12,10 +12,9 @@ import pytest
 import requests
 
 from app import create_app
-from conftest import CLIENT_ID, CLIENT_SECRET, KINESIS
+from tests.helpers import CLIENT_ID, CLIENT_SECRET, KINESIS, ROOT, free_port
 from connector import ConfigurationError
 from emulator import DEFAULT_ORG_ID
-from test_emulator import ROOT, free_port
 
 BANNER = "Demo mode."
 AEP_VARIABLES = ("AEP_PLATFORM_URL", "AEP_IMS_URL", "AEP_CLIENT_ID", "AEP_CLIENT_SECRET", "AEP_ORG_ID",

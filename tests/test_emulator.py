@@ -1,8 +1,6 @@
 """The emulator itself: standalone program, persistence, loopback only, fault control, token rules."""
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,16 +10,7 @@ import requests
 
 from connector import Platform
 from emulator import EmulatorServer, check_loopback
-from helpers import credentials
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
+from tests.helpers import ROOT, SECRET_KEY, credentials, free_port
 
 def test_python_m_emulator_serves_a_platform_that_the_connector_uses_unchanged(tmp_path, settings):
     port = free_port()
@@ -37,8 +26,8 @@ def test_python_m_emulator_serves_a_platform_that_the_connector_uses_unchanged(t
                 time.sleep(0.1)
         client = Platform(settings.with_endpoints(url, url))
         assert [s.name for s in client.sandboxes()][0] == "prod"
-        created = client.flow.create_kinesis_connection("prod", "standalone", "", credentials())
-        assert client.flow.get_connection("prod", created.id).name == "standalone"
+        created = client.connections.create_kinesis_connection("prod", "standalone", "", credentials())
+        assert client.connections.get_connection("prod", created.id).name == "standalone"
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -48,19 +37,18 @@ def test_python_m_emulator_serves_a_platform_that_the_connector_uses_unchanged(t
 def test_connections_survive_a_restart(tmp_path, settings):
     server = EmulatorServer(tmp_path).start()
     client = Platform(settings.with_endpoints(server.url, server.url))
-    created = client.flow.create_kinesis_connection("dev", "kept", "", credentials())
+    created = client.connections.create_kinesis_connection("dev", "kept", "", credentials())
     server.stop()
     again = EmulatorServer(tmp_path).start()
     try:
         client = Platform(settings.with_endpoints(again.url, again.url))
-        assert client.flow.get_connection("dev", created.id).name == "kept"
+        assert client.connections.get_connection("dev", created.id).name == "kept"
     finally:
         again.stop()
 
 
 def test_secrets_are_stored_but_never_returned_in_clear(emulator, platform):
-    from helpers import SECRET_KEY
-    created = platform.flow.create_kinesis_connection("prod", "s", "", credentials())
+    created = platform.connections.create_kinesis_connection("prod", "s", "", credentials())
     token = platform.session.tokens.token()
     headers = platform.session.headers(token, "prod", False)
     for path in (f"/connections/{created.id}", "/connections"):

@@ -7,9 +7,9 @@ import json
 import re
 import shlex
 
-from helpers import ACCESS_KEY_ID
-from kinesis_stage import EVERY_ACTION, STREAMS
-from wizard.explore import flatten, table
+from tests.helpers import ACCESS_KEY_ID
+from tests.kinesis_stage import EVERY_ACTION, STREAMS
+from explore.routes import flatten, table
 
 
 def page_of(client, path) -> str:

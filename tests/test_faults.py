@@ -6,7 +6,7 @@ import html
 
 import pytest
 
-from conftest import KINESIS
+from tests.helpers import KINESIS
 
 CREATE = "POST /data/foundation/flowservice/connections"
 
@@ -53,7 +53,7 @@ def finish(walker) -> None:
 
 
 def connections(app):
-    return list(app.extensions["platform"].flow.list_kinesis_connections("prod"))
+    return list(app.extensions["platform"].connections.list_kinesis_connections("prod"))
 
 
 @pytest.mark.parametrize("stage", list(STAGES))

@@ -7,22 +7,22 @@ import requests
 from connector import (ConnectionInUse, InvalidParameters, InvalidRequest, NotFound, OutcomeUnknown,
                        SandboxNotFound, ServiceUnavailable)
 from connector.flowservice import KINESIS_SPEC_ID, SEED_AUTH_SPEC_NAME
-from helpers import ACCESS_KEY_ID, SECRET_KEY, credentials
-from kinesis_stage import EVERY_ACTION, STREAMS
+from tests.helpers import ACCESS_KEY_ID, SECRET_KEY, credentials
+from tests.kinesis_stage import EVERY_ACTION, STREAMS
 
 CREATE = "POST /data/foundation/flowservice/connections"
 
 
 def create(platform, name="Kinesis prod", sandbox="prod", **kwargs):
-    return platform.flow.create_kinesis_connection(sandbox, name, "Clickstream", credentials(**kwargs))
+    return platform.connections.create_kinesis_connection(sandbox, name, "Clickstream", credentials(**kwargs))
 
 
 def kinesis_connections(platform, sandbox="prod"):
-    return list(platform.flow.list_kinesis_connections(sandbox))
+    return list(platform.connections.list_kinesis_connections(sandbox))
 
 
 def test_reads_auth_spec_name_and_provider_from_the_connection_spec(platform):
-    spec = platform.flow.kinesis_spec("prod")
+    spec = platform.connections.kinesis_spec("prod")
     assert spec.id == KINESIS_SPEC_ID
     assert spec.auth_spec_name == "Aws Kinesis authentication credentials"
     assert spec.provider_id == "521eee4d-8cbe-4906-bb48-fb6bd4450033"
@@ -31,13 +31,13 @@ def test_reads_auth_spec_name_and_provider_from_the_connection_spec(platform):
 
 def test_falls_back_to_the_seed_name_only_when_the_spec_cannot_be_read(platform, emulator):
     emulator.fault(path="/connectionSpecs/", status=404, kind="status")
-    spec = platform.flow.kinesis_spec("prod")
+    spec = platform.connections.kinesis_spec("prod")
     assert spec.auth_spec_name == SEED_AUTH_SPEC_NAME
 
 
 def test_create_then_get_returns_the_connection_without_its_secret(platform):
     created = create(platform)
-    connection = platform.flow.get_connection("prod", created.id)
+    connection = platform.connections.get_connection("prod", created.id)
     assert connection.id == created.id and connection.etag == created.etag
     assert connection.name == "Kinesis prod" and connection.description == "Clickstream"
     assert connection.sandbox_name == "prod" and connection.state == "enabled"
@@ -52,18 +52,18 @@ def test_created_etag_holds_literal_quotes(platform):
 
 def test_sandbox_name_is_sent_in_lower_case(platform):
     created = create(platform, sandbox="PROD")
-    assert platform.flow.get_connection("prod", created.id).sandbox_name == "prod"
+    assert platform.connections.get_connection("prod", created.id).sandbox_name == "prod"
 
 
 def test_params_are_validated_against_the_spec_schema_before_sending(platform, emulator):
     with pytest.raises(InvalidParameters) as caught:
-        platform.flow.create_kinesis_connection("prod", " ", "", credentials(region="mars-north-1"))
+        platform.connections.create_kinesis_connection("prod", " ", "", credentials(region="mars-north-1"))
     assert set(caught.value.problems) == {"name", "region"}
     assert emulator.calls(CREATE) == 0
-    spec = platform.flow.kinesis_spec("prod")
+    spec = platform.connections.kinesis_spec("prod")
     with pytest.raises(InvalidParameters) as caught:
         spec.check_params({"accessKeyId": ACCESS_KEY_ID, "secretKey": SECRET_KEY})
-    assert caught.value.problems == {"region": "This value is required."}
+    assert caught.value.problems == {"region": "required"}
     with pytest.raises(InvalidParameters) as caught:
         spec.check_params({"accessKeyId": ACCESS_KEY_ID, "secretKey": 42, "region": "eu-west-1"})
     assert "secret_key" in caught.value.problems and "42" not in str(caught.value)
@@ -71,14 +71,14 @@ def test_params_are_validated_against_the_spec_schema_before_sending(platform, e
 
 def test_get_unknown_connection_is_not_found(platform):
     with pytest.raises(NotFound) as caught:
-        platform.flow.get_connection("prod", "00000000-0000-0000-0000-000000000000")
+        platform.connections.get_connection("prod", "00000000-0000-0000-0000-000000000000")
     assert caught.value.code == "1101-404" and caught.value.request_id
 
 
 def test_connections_live_in_their_sandbox(platform):
     created = create(platform, sandbox="dev")
     with pytest.raises(NotFound):
-        platform.flow.get_connection("prod", created.id)
+        platform.connections.get_connection("prod", created.id)
     assert [c.id for c in kinesis_connections(platform, "dev")] == [created.id]
     assert kinesis_connections(platform, "prod") == []
 
@@ -92,7 +92,7 @@ def test_unknown_or_inactive_sandbox_is_refused(platform, sandbox):
 
 def test_list_reads_every_page(platform):
     ids = {create(platform, name=f"Kinesis {n}").id for n in range(7)}
-    listed = list(platform.flow.list_kinesis_connections("prod", page_size=3))
+    listed = list(platform.connections.list_kinesis_connections("prod", page_size=3))
     assert {c.id for c in listed} == ids and len(listed) == 7
 
 
@@ -109,38 +109,38 @@ def test_list_filters_on_the_kinesis_spec(platform, emulator, settings):
 
 def test_test_and_explore_ask_kinesis(platform, kinesis_auth):
     key = kinesis_auth.new_user("explorer", EVERY_ACTION)
-    created = platform.flow.create_kinesis_connection("prod", "explored", "", key)
-    assert platform.flow.test_connection("prod", created.id) is True
-    streams = platform.flow.explore("prod", created.id)
+    created = platform.connections.create_kinesis_connection("prod", "explored", "", key)
+    assert platform.connections.test_connection("prod", created.id) is True
+    streams = platform.connections.explore("prod", created.id)
     assert {s["name"] for s in streams} == set(STREAMS)
     assert all(set(s) == {"type", "name", "path", "canPreview", "canFetchSchema"} for s in streams)
     kinesis_auth.deactivate("explorer")
-    assert platform.flow.test_connection("prod", created.id) is False
+    assert platform.connections.test_connection("prod", created.id) is False
     with pytest.raises(InvalidRequest) as caught:
-        platform.flow.explore("prod", created.id)
+        platform.connections.explore("prod", created.id)
     assert "security token included in the request is invalid" in caught.value.detail
 
 
 def test_preview_returns_the_latest_records_of_a_stream(platform):
     created = create(platform)
-    preview = platform.flow.preview_stream("prod", created.id, "web-clickstream", limit=2)
+    preview = platform.connections.preview_stream("prod", created.id, "web-clickstream", limit=2)
     assert [r["data"] for r in preview["data"]] == STREAMS["web-clickstream"][-2:]
     assert {c["name"] for c in preview["schema"]["columns"]} >= {"event", "customer"}
 
 
 def test_explore_of_a_region_without_streams(platform):
     created = create(platform, region="us-west-1")
-    assert platform.flow.explore("prod", created.id) == []
+    assert platform.connections.explore("prod", created.id) == []
 
 
 def test_delete_and_connection_in_use(platform, emulator):
     first, second = create(platform, name="a"), create(platform, name="b")
-    platform.flow.delete_connection("prod", first.id)
+    platform.connections.delete_connection("prod", first.id)
     with pytest.raises(NotFound):
-        platform.flow.get_connection("prod", first.id)
+        platform.connections.get_connection("prod", first.id)
     emulator.mark_in_use(second.id)
     with pytest.raises(ConnectionInUse) as caught:
-        platform.flow.delete_connection("prod", second.id)
+        platform.connections.delete_connection("prod", second.id)
     assert caught.value.code == "1418-400"
 
 
@@ -193,7 +193,7 @@ def test_create_gives_up_after_its_attempts(platform, emulator):
     with pytest.raises(ServiceUnavailable) as caught:
         create(platform)
     assert caught.value.code == "1103-503"
-    assert emulator.calls(CREATE) == platform.flow.create_attempts
+    assert emulator.calls(CREATE) == platform.connections.create_attempts
     assert kinesis_connections(platform) == []
 
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from werkzeug.datastructures import MultiDict
 
 from connector import check_credentials
-from conftest import CSRF, KINESIS
+from tests.helpers import CSRF
 
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -4,14 +4,13 @@ from __future__ import annotations
 import ast
 import html
 import re
-from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from conftest import KINESIS, ROOT
+from tests.helpers import KINESIS, ROOT
 
 CATALOGUE = ROOT / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
 TEMPLATE = ROOT / "translations" / "messages.pot"
@@ -59,7 +58,11 @@ def visible_template_text(source: str) -> str:
     return re.sub(r"<[^>]*>", " ", source)
 
 
-@pytest.mark.parametrize("template", sorted((ROOT / "templates").rglob("*.html")), ids=lambda p: p.name)
+TEMPLATES = sorted(path for folder in ("templates", "wizard", "explore") for path in (ROOT / folder).rglob("*.html"))
+WEB_CODE = sorted(path for folder in ("web", "wizard", "explore") for path in (ROOT / folder).glob("*.py"))
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
 def test_templates_mark_every_visible_string(template):
     source = template.read_text()
     leftovers = [word for word in visible_template_text(source).split() if re.search(r"[A-Za-z]", word)]
@@ -69,12 +72,12 @@ def test_templates_mark_every_visible_string(template):
 
 
 # Calls whose string arguments a user reads.
-USER_FACING = {"flash", "ValidationError", "Explanation", "page", "InputRequired", "Length", "StringField",
+USER_FACING = {"flash", "ValidationError", "Explanation", "error_page", "adobe", "InputRequired", "Length", "StringField",
                "TextAreaField", "PasswordField", "SelectField", "RadioField", "ConfigurationError"}
 EXEMPT = {"ConfigurationError"}  # read by the administrator at start-up, in the log
 
 
-@pytest.mark.parametrize("module", sorted((ROOT / "wizard").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("module", WEB_CODE, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_code_marks_every_string_shown_to_users(module):
     tree = ast.parse(module.read_text())
     unmarked = []

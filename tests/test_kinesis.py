@@ -7,10 +7,11 @@ from dataclasses import replace
 import botocore.session
 import pytest
 
-from connector.kinesis import (CHECK_MESSAGES, MESSAGES, check_access_key_id, check_credentials,
-                               check_kinesis_access, check_region, check_secret_key, is_kinesis_region,
+from connector.kinesis import (check_access_key_id, check_credentials,
+                               check_kinesis_access, check_region, check_secret_access_key, is_kinesis_region,
                                kinesis_regions)
-from helpers import ACCESS_KEY_ID, SECRET_KEY, credentials
+from tests.helpers import ACCESS_KEY_ID, SECRET_KEY, credentials
+from web.messages import CHECK_MESSAGES, MESSAGES
 
 
 @pytest.mark.parametrize("value, problem", [
@@ -43,7 +44,7 @@ def test_temporary_keys_are_refused_with_the_reason():
     (SECRET_KEY[:-1] + "!", "secret_format"),
 ])
 def test_secret_key(value, problem):
-    assert check_secret_key(value) == problem
+    assert check_secret_access_key(value) == problem
 
 
 def test_regions_come_from_botocore():

@@ -7,7 +7,7 @@ import time
 import pytest
 from cachelib import FileSystemCache
 
-from wizard.once import FileClaims, OnceLedger, StillRunning
+from web.once import FileClaims, OnceLedger, StillRunning
 
 
 @pytest.fixture

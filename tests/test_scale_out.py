@@ -16,16 +16,10 @@ import requests
 from werkzeug.serving import make_server
 
 from app import create_app
-from conftest import CSRF, KINESIS, Walker
+from tests.helpers import CSRF, KINESIS, Walker, free_port
 
 REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
 CREATE = "POST /data/foundation/flowservice/connections"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class RedisServer:

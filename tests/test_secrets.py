@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLIENT_SECRET, KINESIS
-from helpers import SECRET_KEY
+from tests.helpers import CLIENT_SECRET, SECRET_KEY
 
 SECRETS = (SECRET_KEY, CLIENT_SECRET)
 
@@ -51,7 +50,7 @@ def test_no_secret_anywhere_in_a_full_walk(walker, client, recorder, caplog, emu
     emulator.clear_faults()
     walker.create()
     client.get("/done")
-    connection_path = f"/connections/prod/{app.extensions['platform'].flow.list_kinesis_connections('prod').__next__().id}"
+    connection_path = f"/connections/prod/{app.extensions['platform'].connections.list_kinesis_connections('prod').__next__().id}"
     client.get(connection_path)
 
     assert len(recorder.pages) > start + 5

@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from conftest import KINESIS, Walker
+from tests.helpers import ACCESS_KEY_ID, KINESIS, SECRET_KEY, Walker, credentials
 from connector import ConfigurationError
-from helpers import ACCESS_KEY_ID, SECRET_KEY
 
 CREATE = "POST /data/foundation/flowservice/connections"
 
@@ -69,7 +68,7 @@ def test_static_files_are_cached_for_a_year_under_a_url_that_names_their_content
 
 
 def test_a_changed_file_gets_a_new_url(tmp_path):
-    from wizard import content_hash
+    from web import content_hash
 
     path = tmp_path / "style.css"
     path.write_text("body { color: black }")
@@ -199,8 +198,8 @@ def test_one_audit_line_per_created_connection(settings, tmp_path, caplog):
 
 def test_an_audit_line_for_a_reused_connection(walker, app, caplog):
     caplog.set_level(logging.INFO, logger="audit")
-    made = app.extensions["platform"].flow.create_kinesis_connection(
-        "prod", "Kept", "", __import__("helpers").credentials())
+    made = app.extensions["platform"].connections.create_kinesis_connection(
+        "prod", "Kept", "", credentials())
     walker.sandbox()
     walker.post("/kinesis/reuse", {"connection_id": made.id}, token_from="/kinesis")
     [line] = audit_lines(caplog)

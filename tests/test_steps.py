@@ -1,11 +1,20 @@
 """wizard/steps.py: the state under one key, completeness, and where an early visitor is sent."""
 from __future__ import annotations
 
-from helpers import ACCESS_KEY_ID, SECRET_KEY
-from wizard.security import SecretBox
+import pytest
+
+from tests.helpers import ACCESS_KEY_ID, SECRET_KEY
+from web.sealed import SecretBox
 from wizard.steps import KEY, Steps, Wizard
 
 BOX = SecretBox("steps-test-secret-key-0123456789")
+
+
+@pytest.fixture(autouse=True)
+def request_context(app):
+    """Completeness binds the stored data to the steps' forms, which live in a request."""
+    with app.test_request_context():
+        yield
 
 
 def complete_wizard() -> tuple[dict, Wizard]:
@@ -46,6 +55,11 @@ def test_tampered_kinesis_data_is_incomplete():
     session, wizard = complete_wizard()
     wizard.save("kinesis", {**wizard.data("kinesis"), "access_key_id": "ASIAIOSFODNN7EXAMPLE"})
     assert wizard.first_incomplete() == "kinesis"
+    for tampered in ({"name": "n" * 5000}, {"description": "d" * 20000}, {"name": "evil\u202etxt.exe"},
+                     {"name": ["a list"]}):
+        _, wizard = complete_wizard()
+        wizard.save("kinesis", {**wizard.data("kinesis"), **tampered})
+        assert wizard.first_incomplete() == "kinesis", tampered   # every rule of the step's form, again
     session[KEY] = "garbage"
     assert Wizard(session, BOX).first_incomplete() == "sandbox"
 

@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from conftest import KINESIS
-from helpers import ACCESS_KEY_ID, SECRET_KEY
+from tests.helpers import ACCESS_KEY_ID, KINESIS, SECRET_KEY
 from wizard.steps import KEY
 
 CREATE = "POST /data/foundation/flowservice/connections"
@@ -18,7 +17,7 @@ def text(response) -> str:
 
 
 def kinesis_connections(app, sandbox="prod"):
-    return list(app.extensions["platform"].flow.list_kinesis_connections(sandbox))
+    return list(app.extensions["platform"].connections.list_kinesis_connections(sandbox))
 
 
 # Step 1: sandbox
@@ -180,7 +179,7 @@ def test_create_shows_the_id_the_sandbox_and_the_way_to_the_data(walker, client,
 
 def test_the_created_connection_carries_what_was_entered(walker, app):
     connection_id = walker.done()
-    connection = app.extensions["platform"].flow.get_connection("prod", connection_id)
+    connection = app.extensions["platform"].connections.get_connection("prod", connection_id)
     assert (connection.name, connection.description) == ("Clickstream account", "Web events")
     assert (connection.access_key_id, connection.region) == (ACCESS_KEY_ID, "eu-west-1")
 

@@ -8,8 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from conftest import KINESIS
-from helpers import ACCESS_KEY_ID, SECRET_KEY, credentials
+from tests.helpers import ACCESS_KEY_ID, KINESIS, SECRET_KEY, credentials
 from wizard.steps import KEY
 
 CREATE = "POST /data/foundation/flowservice/connections"
@@ -90,7 +89,7 @@ def test_a_failed_test_never_blocks_the_create(walker, client, app, kinesis_auth
     page = text(walker.post("/review", {"action": "test"}))
     assert "AWS does not know this access key ID" in result_box(page)
     assert walker.post("/review", {"action": "create"}).location.endswith("/done")
-    assert len(list(app.extensions["platform"].flow.list_kinesis_connections("prod"))) == 1
+    assert len(list(app.extensions["platform"].connections.list_kinesis_connections("prod"))) == 1
 
 
 def test_review_test_with_the_stored_secret(walker, kinesis_auth):
@@ -104,7 +103,7 @@ def test_review_test_with_the_stored_secret(walker, kinesis_auth):
 @pytest.fixture
 def existing(app):
     """A Kinesis connection already in the prod sandbox."""
-    flow = app.extensions["platform"].flow
+    flow = app.extensions["platform"].connections
     made = flow.create_kinesis_connection("prod", "Team clickstream", "", credentials())
     return flow.get_connection("prod", made.id)
 
@@ -175,7 +174,7 @@ def test_listing_failures_do_not_stop_the_step(walker, client, emulator):
 
 
 def test_a_crowded_sandbox_shows_the_newest_ten(walker, client, app):
-    flow = app.extensions["platform"].flow
+    flow = app.extensions["platform"].connections
     for n in range(12):
         flow.create_kinesis_connection("prod", f"Account {n:02}", "", credentials())
     walker.sandbox()

@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Form, PasswordField, RadioField, SelectField, StringField, TextAreaField, widgets as wtforms_widgets
 from wtforms.validators import InputRequired, Length
 
-from wizard import widgets
+from web import widgets
 
 AWKWARD = ['plain', 'a "quoted" <b>bold</b> & more', "l'apostrophe", "é ü 漢字 🙂", "", "  spaced  ",
            Markup('already <em>"safe"</em>'), 42]

@@ -1,17 +1,20 @@
-"""One WTForms form per step; every message is marked for translation."""
+"""One WTForms form per step: the one home of each step's rules. Every message is marked for translation."""
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
+from typing import Any
 
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from connector.kinesis import MESSAGES, check_access_key_id, check_region, check_secret_key, kinesis_regions
-
-from . import widgets
-from .i18n import gettext, lazy_gettext as _l
+from connector.kinesis import check_access_key_id, check_region, check_secret_access_key, kinesis_regions
+from web import widgets
+from web.i18n import gettext, lazy_gettext as _l
+from web.messages import MESSAGES
 
 NAME_MAX = 256
 DESCRIPTION_MAX = 1000
@@ -34,6 +37,17 @@ def region_choices(locale: str) -> list[tuple[str, str]]:
         (region.code, f"{gettext(region.name)} ({region.code})") for region in kinesis_regions()]
 
 
+def no_hidden_characters(allowed: str = ""):
+    """A validator refusing control and format characters (right-to-left overrides, zero-width spaces…):
+    a name shown to other people must read as what it is. ``allowed`` lets line breaks into a description."""
+    def check(form: Any, field: Any) -> None:
+        if any(unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp") and char not in allowed
+               for char in field.data or ""):
+            raise ValidationError(gettext("Remove the invisible or control characters: they make the text read "
+                                          "differently from what it is."))
+    return check
+
+
 class SandboxForm(FlaskForm):
     """Step 1: where the connection will live."""
 
@@ -51,12 +65,14 @@ class KinesisForm(FlaskForm):
     name = StringField(
         _l("Connection name"), filters=[strip], widget=widgets.TextInput(),
         validators=[InputRequired(message=_l("Enter a name for the connection.")),
-                    Length(max=NAME_MAX, message=_l("Keep the name under %(max)d characters.", max=NAME_MAX))],
+                    Length(max=NAME_MAX, message=_l("Keep the name under %(max)d characters.", max=NAME_MAX)),
+                    no_hidden_characters()],
         description=_l("How the connection will be listed among Experience Platform's sources."))
     description = TextAreaField(
         _l("Description"), filters=[strip], widget=widgets.TextArea(),
         validators=[Optional(), Length(max=DESCRIPTION_MAX, message=_l(
-            "Keep the description under %(max)d characters.", max=DESCRIPTION_MAX))],
+            "Keep the description under %(max)d characters.", max=DESCRIPTION_MAX)),
+            no_hidden_characters(allowed="\r\n\t")],
         description=_l("Optional: what this account's streams carry, who owns it."))
     access_key_id = StringField(
         _l("Access key ID"), filters=[strip], widget=widgets.TextInput(),
@@ -79,7 +95,7 @@ class KinesisForm(FlaskForm):
     def validate_secret_key(self, field: PasswordField) -> None:
         if not field.data and self.secret_saved:
             return  # the secret entered before is kept
-        problem(check_secret_key(field.data or ""))
+        problem(check_secret_access_key(field.data or ""))
 
     def validate_region(self, field: SelectField) -> None:
         problem(check_region(field.data or ""))
@@ -87,3 +103,14 @@ class KinesisForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that acts (Create connection, Start over): a POST with its CSRF token, nothing more."""
+
+
+def kinesis_problems(data: dict[str, Any], secret: str) -> dict[str, list[str]]:
+    """The Kinesis step's stored data (and secret) bound to its form again: every rule, as on the page.
+    Stored values that are not text were not written by the form: they count as a problem."""
+    if any(not isinstance(value, (str, type(None))) for value in data.values()):
+        return {"data": ["not text"]}
+    values = {name: value for name, value in data.items() if value is not None}
+    form = KinesisForm(formdata=MultiDict({**values, "secret_key": secret}), meta={"csrf": False})
+    form.validate()
+    return form.errors

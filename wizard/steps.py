@@ -1,13 +1,23 @@
-"""The step list and the wizard state, kept under one session key (after django-formtools' wizard).
+"""The step list, the wizard state kept under one session key (after django-formtools' wizard), and the
+``@step`` guard every step's view wears.
 
 Going back never validates; a step reached before the earlier ones are complete sends the user to the
-first incomplete one; the last step re-checks every stored step before the create.
+first incomplete one; each step's form is the one home of its rules, and the stored data is bound to
+the forms again before anything is sent.
 """
 from __future__ import annotations
 
-from typing import Any, MutableMapping, Protocol
+import hashlib
+import secrets
+from functools import wraps
+from typing import Any, Callable, MutableMapping, Protocol
 
-from connector import check_credentials
+from flask import redirect, session, url_for
+
+from connector import KinesisCredentials
+from web.sealed import get_secret_box
+
+from .forms import kinesis_problems
 
 STEPS = ("sandbox", "kinesis", "review", "done")
 KEY = "kinesis_wizard"
@@ -83,10 +93,15 @@ class Wizard:
         self._opened = secret
         self._commit()
 
-    def wipe_secret(self) -> None:
-        self._state.pop("secret", None)
-        self._opened = None
-        self._commit()
+    @property
+    def masked_secret(self) -> str:
+        """The secret as the review page shows it: dots and at most its last four characters."""
+        return "•" * 8 + self.secret[-4:] if len(self.secret) >= 12 else "•" * 8
+
+    def credentials(self) -> KinesisCredentials:
+        """The Kinesis step's key pair and region, with the secret opened."""
+        data = self.data("kinesis")
+        return KinesisCredentials(str(data.get("access_key_id") or ""), self.secret, str(data.get("region") or ""))
 
     @property
     def result(self) -> dict[str, Any] | None:
@@ -99,14 +114,16 @@ class Wizard:
         self._opened = None
         self._commit()
 
-    @property
-    def attempt(self) -> str | None:
-        """The id of the create this wizard is about to make, shared by every resubmission of it."""
-        return self._state.get("attempt")
-
-    def set_attempt(self, attempt: str) -> None:
-        self._state["attempt"] = attempt
-        self._commit()
+    def attempt_id(self) -> str:
+        """The same id for every submission of the same details, a new one when they change: the create
+        ledger makes one connection per attempt id."""
+        nonce = self._state.get("attempt")
+        if nonce is None:
+            nonce = self._state["attempt"] = secrets.token_urlsafe(16)
+            self._commit()
+        details = repr((self.sandbox(), sorted(self.data("kinesis").items()),
+                        hashlib.sha256(self.secret.encode()).hexdigest()))
+        return nonce + "-" + hashlib.sha256(details.encode()).hexdigest()[:32]
 
     def reset(self) -> None:
         """Start over: forget everything, the secret included."""
@@ -123,10 +140,7 @@ class Wizard:
         if step == "sandbox":
             return bool(self.sandbox())
         if step == "kinesis":
-            data = self.data("kinesis")
-            return (bool(str(data.get("name") or "").strip())
-                    and not check_credentials(str(data.get("access_key_id") or ""), self.secret,
-                                              str(data.get("region") or "")))
+            return not kinesis_problems(self.data("kinesis"), self.secret)
         if step == "review":
             return self.result is not None
         return False
@@ -145,3 +159,22 @@ class Wizard:
         if self.result is not None:
             return step == "done"
         return all(self.is_complete(earlier) for earlier in STEPS[:Steps.index(step)])
+
+
+def current_wizard() -> Wizard:
+    """This user's wizard, its secret sealed with the app's key."""
+    return Wizard(session, get_secret_box())
+
+
+def step(name: str) -> Callable:
+    """Guard a step's view: a step that cannot be shown yet sends the user to the first incomplete one;
+    the view receives the wizard."""
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any):
+            wizard = current_wizard()
+            if not wizard.may_show(name):
+                return redirect(url_for(f"wizard.{wizard.first_incomplete()}"))
+            return view(wizard, *args, **kwargs)
+        return guarded
+    return decorate

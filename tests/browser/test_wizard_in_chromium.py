@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from browser.conftest import SCREENSHOTS, assert_accessible, open_page
-from conftest import KINESIS
+from tests.browser.pages import SCREENSHOTS, assert_accessible, open_page
+from tests.helpers import KINESIS
 
 FIELDS = {"Connection name": "name", "Description": "description", "Access key ID": "access_key_id",
           "Secret access key": "secret_key"}

@@ -4,10 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from connector import PlatformError
-from connector.sandboxes import AVAILABLE_PATH
 
-from .platform import cached, get_platform
-from .security import limiter
+from .clients import cached, get_platform
+from .extensions import limiter
 
 bp = Blueprint("health", __name__)
 READY_TTL = 10
@@ -26,7 +25,7 @@ def readyz():
     """The platform answers: a token and one small call (the answer is kept a few seconds)."""
     def probe() -> dict:
         try:
-            get_platform().session.get_json(AVAILABLE_PATH, params={"limit": 1, "offset": 0})
+            get_platform().ping()
             return {"status": "ready"}
         except PlatformError as error:
             return {"status": "unavailable", "reason": type(error).__name__}

@@ -4,27 +4,23 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import abort, current_app, render_template, request
 
-from connector import NotFound, PlatformError
-from connector.flowservice import BASE_PATH, KINESIS_SPEC_ID
+from connector import NotFound, PlatformError, curl_command
+from connector.flows import DATA_TYPES, RESETS
 from connector.settings import DEFAULT_PLATFORM_URL
+from web.clients import get_platform
+from web.errors import explain
 
-from .errors import explain
-from .platform import get_platform
-
-bp = Blueprint("explore", __name__, url_prefix="/connections")
+from . import bp
 
 ADOBE_EXPLORE_DOCS = ("https://experienceleague.adobe.com/en/docs/experience-platform/sources/api-tutorials/"
                       "collect/streaming")
 ADOBE_KINESIS_DOCS = ("https://experienceleague.adobe.com/en/docs/experience-platform/sources/api-tutorials/"
                       "create/cloud-storage/kinesis")
-DATA_TYPES = ("raw", "xdm")
-RESETS = ("latest", "earliest")
 PREVIEW_RECORDS = 10
 SANDBOX_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 
@@ -35,7 +31,8 @@ def connection(sandbox: str, connection_id: UUID):
     if not SANDBOX_NAME.fullmatch(sandbox):
         abort(404)  # nothing that is not a sandbox name goes to Adobe
     connection_id = str(connection_id)
-    flow = get_platform().flow
+    platform = get_platform()
+    flow = platform.connections
     context: dict[str, Any] = dict(sandbox=sandbox, connection_id=connection_id, docs=ADOBE_EXPLORE_DOCS,
                                    kinesis_docs=ADOBE_KINESIS_DOCS, data_types=DATA_TYPES, resets=RESETS)
     try:
@@ -59,8 +56,10 @@ def connection(sandbox: str, connection_id: UUID):
             preview = table(flow.preview_stream(sandbox, connection_id, selected, PREVIEW_RECORDS).get("data", []))
         except PlatformError as error:
             preview_error = explain(error)
-        request_body = source_connection_request(found.id, found.name, selected, data_type, reset)
-        curl = as_curl(request_body, sandbox)
+        request_body = platform.source_connection(sandbox, found, selected, data_type, reset)
+        # In demo mode the command is shown for Adobe's gateway, where it will be sent for real.
+        gateway = DEFAULT_PLATFORM_URL if current_app.config.get("DEMO_MODE") else platform.settings.platform_url
+        curl = curl_command(request_body, sandbox, gateway)
         context.update(data_type=data_type, reset=reset)
     return render_template("explore/connection.html", connection=found, test_result=test_result, streams=streams,
                            explore_error=explore_error, error=None, selected=selected, preview=preview,
@@ -90,29 +89,3 @@ def table(records: list[dict[str, Any]]) -> dict[str, Any]:
         columns += [name for name in row if name not in columns]
     return {"columns": columns, "rows": [[row.get(name, "") for name in columns] for row in rows],
             "raw": json.dumps(records, indent=2, ensure_ascii=False)}
-
-
-def source_connection_request(connection_id: str, name: str, stream: str, data_type: str, reset: str) -> dict:
-    """The body of ``POST /sourceConnections`` for one stream of this base connection (PLATFORM.md §4)."""
-    return {
-        "name": f"{name}: {stream}",
-        "description": f"Amazon Kinesis stream {stream}",
-        "baseConnectionId": connection_id,
-        "connectionSpec": {"id": KINESIS_SPEC_ID, "version": "1.0"},
-        "data": {"format": "json"},
-        "params": {"stream": stream, "dataType": data_type, "reset": reset},
-    }
-
-
-def as_curl(body: dict, sandbox: str) -> str:
-    """The same request as a curl command, credentials left as placeholders."""
-    settings = get_platform().settings
-    gateway = DEFAULT_PLATFORM_URL if current_app.config.get("DEMO_MODE") else settings.platform_url
-    lines = [f"curl -X POST {shlex.quote(gateway + BASE_PATH + '/sourceConnections')}",
-             "-H 'Authorization: Bearer {ACCESS_TOKEN}'",
-             "-H 'x-api-key: {API_KEY}'",
-             "-H 'x-gw-ims-org-id: {ORG_ID}'",
-             f"-H {shlex.quote('x-sandbox-name: ' + sandbox)}",
-             "-H 'Content-Type: application/json'",
-             f"-d {shlex.quote(json.dumps(body, indent=2))}"]
-    return " \\\n  ".join(lines)

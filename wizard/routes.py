@@ -1,47 +1,45 @@
 """One route per step, post/redirect/get. Forms check input; ``Wizard`` keeps the state."""
 from __future__ import annotations
 
-import hashlib
 import logging
-import secrets
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from connector import KinesisCredentials, PlatformError
-from connector.kinesis import CHECK_MESSAGES
+from connector import PlatformError
+from web.audit import audit
+from web.clients import available_sandboxes, existing_connections, get_ledger, get_platform, remember_connection
+from web.errors import explain
+from web.extensions import limiter
+from web.i18n import LANGUAGES, gettext
+from web.messages import CHECK_MESSAGES
+from web.once import OnceLedger, StillRunning
 
-from .errors import explain
+from . import bp
 from .forms import ActionForm, KinesisForm, SandboxForm
-from .i18n import LANGUAGES, gettext
-from .once import OnceLedger, StillRunning
-from .platform import available_sandboxes, existing_connections, get_ledger, get_platform, remember_connection
-from .security import audit, limiter
-from .steps import KINESIS_FIELDS, Steps, Wizard
+from .steps import KINESIS_FIELDS, Steps, Wizard, current_wizard, step
 
-bp = Blueprint("wizard", __name__)
 EXISTING_SHOWN = 10
+# The buttons of each step's form; the first is what a submission without one means.
+KINESIS_ACTIONS = ("next", "back", "test")
+REVIEW_ACTIONS = ("create", "test")
 log = logging.getLogger(__name__)
 
 
-def current_wizard() -> Wizard:
-    """This user's wizard, its secret sealed with the app's key."""
-    return Wizard(session, current_app.extensions["secret_box"])
+def go_to(name: str) -> Response:
+    return redirect(url_for(f"wizard.{name}"))
 
 
-def go_to(step: str) -> Response:
-    return redirect(url_for(f"wizard.{step}"))
+def render_step(name: str, status: int = 200, **context) -> tuple[str, int]:
+    return render_template(f"wizard/{name}.html", step=name, steps=Steps, **context), status
 
 
-def guard(wizard: Wizard, step: str) -> Response | None:
-    """Send the user to the first incomplete step when ``step`` cannot be shown yet."""
-    if wizard.may_show(step):
-        return None
-    return go_to(wizard.first_incomplete())
-
-
-def render_step(step: str, status: int = 200, **context) -> tuple[str, int]:
-    return render_template(f"wizard/{step}.html", step=step, steps=Steps, **context), status
+def action(known: tuple[str, ...]) -> str:
+    """The button pressed: one of ``known`` (the first when none was named); anything else is a 400."""
+    pressed = request.form.get("action", known[0])
+    if pressed not in known:
+        abort(400)
+    return pressed
 
 
 @bp.get("/")
@@ -51,11 +49,9 @@ def index() -> Response:
 
 
 @bp.route("/sandbox", methods=["GET", "POST"])
-def sandbox():
+@step("sandbox")
+def sandbox(wizard: Wizard):
     """Step 1: choose one of the caller's active sandboxes, listed live."""
-    wizard = current_wizard()
-    if (elsewhere := guard(wizard, "sandbox")) is not None:
-        return elsewhere
     try:
         sandboxes = available_sandboxes()
     except PlatformError as error:
@@ -72,8 +68,9 @@ def sandbox():
 
 
 def unless_action(*actions: str):
-    """Exempt a request from a rate limit unless it is a POST doing one of ``actions``."""
-    return lambda: request.method != "POST" or request.form.get("action", "create") not in actions
+    """Exempt a request from a rate limit unless it is a POST doing one of ``actions`` (a POST naming no
+    action does its form's first one)."""
+    return lambda: request.method != "POST" or request.form.get("action", actions[0]) not in actions
 
 
 test_limit = limiter.shared_limit(lambda: current_app.config["TEST_RATE_LIMIT"], scope="kinesis-test",
@@ -84,19 +81,17 @@ create_limit = limiter.shared_limit(lambda: current_app.config["CREATE_RATE_LIMI
 
 @bp.route("/kinesis", methods=["GET", "POST"])
 @test_limit
-def kinesis():
+@step("kinesis")
+def kinesis(wizard: Wizard):
     """Step 2: the Kinesis account, or one of the sandbox's existing connections.
 
     Back saves a draft without validating; Test connection asks Kinesis about the key and stays.
     """
-    wizard = current_wizard()
-    if (elsewhere := guard(wizard, "kinesis")) is not None:
-        return elsewhere
     form = KinesisForm(data=wizard.data("kinesis"), secret_saved=bool(wizard.secret))
     key_check = None
     if request.method == "POST":
-        action = request.form.get("action")
-        if action == "back":
+        pressed = action(KINESIS_ACTIONS)
+        if pressed == "back":
             wizard.save("kinesis", {name: form[name].data for name in KINESIS_FIELDS})
             if form.secret_key.data:
                 wizard.set_secret(form.secret_key.data)
@@ -107,7 +102,7 @@ def kinesis():
             form.secret_saved = True
         if valid:
             wizard.save("kinesis", {name: form[name].data for name in KINESIS_FIELDS})
-            if action != "test":
+            if pressed != "test":
                 return go_to("review")
             key_check = check_key(wizard)
     existing, existing_error = list_existing(wizard.sandbox())
@@ -119,11 +114,9 @@ def kinesis():
 
 @bp.post("/kinesis/reuse")
 @limiter.limit(lambda: current_app.config["CREATE_RATE_LIMIT"], scope="reuse")
-def reuse():
+@step("kinesis")
+def reuse(wizard: Wizard):
     """Take one of the sandbox's Kinesis connections instead of creating another; go on to its data."""
-    wizard = current_wizard()
-    if (elsewhere := guard(wizard, "kinesis")) is not None:
-        return elsewhere
     chosen = request.form.get("connection_id", "")
     existing, _error = list_existing(wizard.sandbox())
     match = next((c for c in existing if c["id"] == chosen), None)
@@ -136,42 +129,22 @@ def reuse():
     return redirect(url_for("explore.connection", sandbox=wizard.sandbox(), connection_id=match["id"]))
 
 
-def attempt_id(wizard: Wizard) -> str:
-    """The same id for every submission of the same details in this wizard, a new one when they change."""
-    nonce = wizard.attempt
-    if nonce is None:
-        nonce = secrets.token_urlsafe(16)
-        wizard.set_attempt(nonce)
-    details = repr((wizard.sandbox(), sorted(wizard.data("kinesis").items()),
-                    hashlib.sha256(wizard.secret.encode()).hexdigest()))
-    return nonce + "-" + hashlib.sha256(details.encode()).hexdigest()[:32]
-
-
-def mask(secret: str) -> str:
-    """The secret as the review page shows it: dots and at most its last four characters."""
-    return "•" * 8 + secret[-4:] if len(secret) >= 12 else "•" * 8
-
-
 @bp.route("/review", methods=["GET", "POST"])
 @test_limit
 @create_limit
-def review():
+@step("review")
+def review(wizard: Wizard):
     """Step 3: every value on one page; the create, made once whatever the user does."""
-    wizard = current_wizard()
-    if wizard.result is not None:
-        return go_to("done")
-    if (elsewhere := guard(wizard, "review")) is not None:
-        return elsewhere
     form = ActionForm()
-    attempt = attempt_id(wizard)
+    attempt = wizard.attempt_id()
     existing, _error = list_existing(wizard.sandbox())
     key = wizard.data("kinesis").get("access_key_id")
     context = dict(form=form, sandbox=wizard.sandbox(), kinesis=wizard.data("kinesis"),
-                   masked_secret=mask(wizard.secret), duplicate=next((c for c in existing
-                                                                      if c["access_key_id"] == key), None))
+                   masked_secret=wizard.masked_secret, duplicate=next((c for c in existing
+                                                                       if c["access_key_id"] == key), None))
     if not form.validate_on_submit():
         return render_step("review", **context)
-    if request.form.get("action") == "test":
+    if action(REVIEW_ACTIONS) == "test":
         return render_step("review", key_check=check_key(wizard), **context)
     try:
         result = create_connection(wizard, get_ledger(), attempt)
@@ -190,8 +163,7 @@ def review():
 
 def check_key(wizard: Wizard) -> dict:
     """Ask Kinesis about the wizard's key; the answer, in the user's words, for the page."""
-    data = wizard.data("kinesis")
-    result = get_platform().check_kinesis(KinesisCredentials(data["access_key_id"], wizard.secret, data["region"]))
+    result = get_platform().check_kinesis(wizard.credentials())
     return {"ok": result.ok, "warning": result.problem == "no_streams",
             "message": gettext(CHECK_MESSAGES[result.code], **result.values()), "streams": result.streams}
 
@@ -206,16 +178,16 @@ def list_existing(sandbox: str) -> tuple[list[dict], object]:
 
 def create_connection(wizard: Wizard, ledger: OnceLedger, attempt: str) -> dict:
     """Create the connection for ``attempt`` once; a retry first looks for what an earlier try made."""
-    data, sandbox = wizard.data("kinesis"), wizard.sandbox()
-    credentials = KinesisCredentials(data["access_key_id"], wizard.secret, data["region"])
-    flow = get_platform().flow
+    data, sandbox, credentials = wizard.data("kinesis"), wizard.sandbox(), wizard.credentials()
+    connections = get_platform().connections
 
     def create(earlier_try_ms: int | None) -> dict:
         made = None
         if earlier_try_ms is not None:
-            made = flow.find_recent(sandbox, data["name"], credentials.access_key_id, earlier_try_ms)
+            made = connections.find_recent(sandbox, data["name"], credentials.access_key_id, earlier_try_ms)
         if made is None:
-            made = flow.create_kinesis_connection(sandbox, data["name"], data.get("description") or "", credentials)
+            made = connections.create_kinesis_connection(sandbox, data["name"], data.get("description") or "",
+                                                         credentials)
         audit("connection.created", sandbox=sandbox, connection_id=made.id, name=data["name"],
               key_hint=credentials.key_hint)
         remember_connection(sandbox, {"id": made.id, "name": data["name"], "key_hint": credentials.key_hint,
@@ -227,15 +199,13 @@ def create_connection(wizard: Wizard, ledger: OnceLedger, attempt: str) -> dict:
 
 
 @bp.get("/done")
-def done():
+@step("done")
+def done(wizard: Wizard):
     """Step 4: the new connection's id, its sandbox, Flow Service's test of it, the way on to its data."""
-    wizard = current_wizard()
-    if (elsewhere := guard(wizard, "done")) is not None:
-        return elsewhere
     result = wizard.result
     if "test" not in result:  # asked once; a refresh shows the same answer
         try:
-            result = {**result, "test": get_platform().flow.test_connection(result["sandbox"], result["id"])}
+            result = {**result, "test": get_platform().connections.test_connection(result["sandbox"], result["id"])}
             wizard.set_result(result)
         except PlatformError:
             pass
@@ -259,4 +229,3 @@ def start_over() -> Response:
     current_wizard().reset()
     flash(gettext("Everything was cleared. You can start again."), "info")
     return go_to("sandbox")
-

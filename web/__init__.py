@@ -1,0 +1,72 @@
+"""The web machinery every area shares: extensions, stores, security, error pages, languages, static files.
+
+``init_app(app)`` binds it all; the areas (``wizard``, ``explore``) are blueprints the factory registers.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from .errors import register_errorhandlers
+from .extensions import babel, csrf
+from .i18n import LANGUAGES, install_template_gettext, select_locale
+from .sealed import SecretBox
+from .security import secure_app
+from .store import init_stores, register_session_checks
+
+
+def init_app(app: Flask) -> None:
+    """Bind the shared machinery to ``app``."""
+    init_stores(app)
+    secure_app(app)
+    csrf.init_app(app)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(app.root_path) / "translations"))
+    babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
+    app.extensions["secret_box"] = SecretBox(app.config["SECRET_KEY"])
+    register_errorhandlers(app)
+    register_session_checks(app)
+    register_static_versions(app)
+
+    from . import health
+    app.register_blueprint(health.bp)
+
+    @app.context_processor
+    def page_context() -> dict:
+        return {"demo_mode": app.config["DEMO_MODE"], "lang": str(get_locale() or "en"),
+                "languages": list(LANGUAGES.items())}
+
+    app.add_template_global(csrf_field)
+
+
+def csrf_field() -> Markup:
+    """The hidden CSRF input of every form, as WTForms renders it, without building a form to get it."""
+    return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="%s">') % generate_csrf()
+
+
+def register_static_versions(app: Flask) -> None:
+    """Browsers keep the stylesheet and script for a year instead of asking again on every page: their
+    URLs carry a hash of their content, so a changed file has a new URL."""
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = timedelta(days=365)
+
+    @app.url_defaults
+    def version_static_files(endpoint: str, values: dict) -> None:
+        if endpoint == "static" and "filename" in values:
+            path = Path(app.static_folder or "", values["filename"])
+            try:
+                values.setdefault("v", content_hash(str(path), path.stat().st_mtime_ns))
+            except OSError:
+                pass  # no such file: the link gets the 404 it deserves
+
+
+@lru_cache(maxsize=64)
+def content_hash(path: str, mtime_ns: int) -> str:
+    """The first ten hex digits of the file's SHA-256 (``mtime_ns`` renews it when the file changes)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]

@@ -1,0 +1,124 @@
+"""The server-side stores: sessions (Flask-Session), the general cache and the create ledger, in files
+under the instance folder, or in Redis when ``REDIS_URL`` is set; and what a page does when they fail."""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import redis
+from cachelib import BaseCache, FileSystemCache, RedisCache
+from flask import Flask, flash, g, render_template, request, session
+from flask.sessions import SessionInterface, SessionMixin
+from werkzeug.datastructures import CallbackDict
+
+from .extensions import server_session
+from .i18n import gettext
+from .once import CacheClaims, FileClaims, OnceLedger
+
+log = logging.getLogger(__name__)
+STORE_ERRORS = (redis.exceptions.RedisError, OSError)
+# Requests that never need a session: they neither read nor write one.
+SESSIONLESS_ENDPOINTS = ("static", "health.healthz", "health.readyz")
+
+
+def init_stores(app: Flask) -> None:
+    """Bind sessions, the general cache and the create ledger to files or Redis."""
+    instance = Path(app.instance_path)
+    if app.config["REDIS_URL"]:
+        client = redis.Redis.from_url(app.config["REDIS_URL"])
+        app.config.setdefault("SESSION_TYPE", "redis")
+        app.config.setdefault("SESSION_REDIS", client)
+        cache: BaseCache = RedisCache(host=client, key_prefix="kinesis-wizard:cache:")
+        ledger_store: BaseCache = RedisCache(host=client, key_prefix="kinesis-wizard:")
+        claims: Any = CacheClaims(ledger_store)
+    else:
+        app.config.setdefault("SESSION_TYPE", "cachelib")
+        app.config.setdefault("SESSION_CACHELIB", FileSystemCache(str(instance / "sessions"), threshold=10000,
+                                                                  mode=0o600))
+        cache = FileSystemCache(str(instance / "cache"), threshold=2000, mode=0o600)
+        ledger_store = FileSystemCache(str(instance / "once"), threshold=10000, mode=0o600)
+        claims = FileClaims(instance / "claims")
+    app.config.setdefault("SESSION_PERMANENT", True)
+    app.config.setdefault("SESSION_SERIALIZATION_FORMAT", "json")
+    server_session.init_app(app)
+    app.session_interface = ResilientSessions(app.session_interface)
+    app.extensions["cache"] = cache
+    app.extensions["once_ledger"] = OnceLedger(ledger_store, claims)
+
+
+def store_down_page():
+    """The page for a request that needs the session store while it cannot be reached."""
+    return render_template("error.html", status=503, title=gettext("Please try again in a moment"),
+                           message=gettext("This tool cannot reach its session store right now, so it cannot "
+                                           "keep your entries. Nothing was sent to Adobe.")), 503
+
+
+class StandInSession(CallbackDict, SessionMixin):
+    """An empty session that is never saved, for requests that arrive while the store is down."""
+
+
+class ResilientSessions(SessionInterface):
+    """The configured server-side sessions, with two additions.
+
+    The cookie path follows the prefix the app is served under (``request.script_root``). When the
+    store cannot be reached, the request gets a stand-in session and ``g.session_store_down`` is set,
+    so that a page can say so instead of failing.
+    """
+
+    def __init__(self, inner: SessionInterface) -> None:
+        self.inner = inner
+        self.inner.get_cookie_path = self.get_cookie_path  # type: ignore[method-assign]
+
+    def get_cookie_path(self, app: Flask) -> str:
+        return app.config["SESSION_COOKIE_PATH"] or request.script_root or "/"
+
+    def open_session(self, app: Flask, request_: Any):
+        try:
+            return self.inner.open_session(app, request_)
+        except STORE_ERRORS as error:
+            log.error("session store unreachable: %s", type(error).__name__)
+            g.session_store_down = True
+            return StandInSession()
+
+    def save_session(self, app: Flask, session_: Any, response: Any) -> None:
+        if isinstance(session_, StandInSession):
+            return
+        try:
+            self.inner.save_session(app, session_, response)
+        except STORE_ERRORS as error:
+            log.error("session not saved: %s", type(error).__name__)
+
+    def is_null_session(self, obj: object) -> bool:
+        return self.inner.is_null_session(obj)
+
+
+def register_session_checks(app: Flask) -> None:
+    """Say so when the session store is down, or when a returning visitor's session has expired.
+
+    A session is written to the store only when it changes: pages that just show it cost a read. To
+    keep an active wizard alive, the time it was last seen is renewed once a minute (a fifteenth of
+    the lifetime when that is shorter), so an idle session expires within that minute of its lifetime.
+    """
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False   # renewed below, once a minute
+    renew_after = min(60.0, app.permanent_session_lifetime.total_seconds() / 15)
+
+    @app.before_request
+    def check_session():
+        if request.endpoint in SESSIONLESS_ENDPOINTS:
+            return None
+        if g.get("session_store_down"):
+            return store_down_page()
+        now = time.time()
+        seen = session.get("seen")
+        if seen is None:
+            if request.cookies.get(app.config["SESSION_COOKIE_NAME"]):
+                minutes = int(app.permanent_session_lifetime.total_seconds() // 60)
+                flash(gettext("Your session ended after %(minutes)d minutes without activity, and what you had "
+                              "entered (the secret access key too) was wiped. Please start again.",
+                              minutes=minutes), "info")
+            session["seen"] = now
+        elif not isinstance(seen, (int, float)) or now - seen >= renew_after:
+            session["seen"] = now
+        return None
