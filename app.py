@@ -6,14 +6,13 @@ runs on it (demo mode); with AEP_* set it talks to that platform and starts noth
 from __future__ import annotations
 
 import logging
-import os
 import secrets
-from datetime import timedelta
 from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask
 
+from config import Config
 from connector import Platform, Settings
 from connector.settings import ConfigurationError
 
@@ -21,36 +20,26 @@ log = logging.getLogger(__name__)
 DEMO_CLIENT_ID = "kinesis-wizard-demo"
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: settings, the platform client, extensions, blueprints, error pages."""
+def create_app(test_config: Mapping[str, Any] | None = None, *, config: Config | None = None) -> Flask:
+    """Build the app: settings, the platform client, extensions, blueprints, error pages.
+
+    ``config`` is every setting, read once (``Config.load()``: the environment, then `.env`, when not
+    given); ``test_config`` overrides single Flask config keys on top of it.
+    """
+    config = config or Config.load()
     app = Flask(__name__, instance_relative_config=True,
                 instance_path=(test_config or {}).get("INSTANCE_PATH"))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    env = os.environ.get
-    app.config.from_mapping(
-        SECRET_KEY=env("SECRET_KEY", ""),
-        REDIS_URL=env("REDIS_URL", ""),
-        PERMANENT_SESSION_LIFETIME=timedelta(minutes=float(env("SESSION_MINUTES", "15"))),
-        SESSION_COOKIE_SECURE=env("SESSION_COOKIE_SECURE"),       # decided below when unset
-        MAX_CONTENT_LENGTH=64 * 1024,
-        TRUSTED_PROXIES=int(env("TRUSTED_PROXIES", "0")),
-        URL_PREFIX=env("URL_PREFIX", ""),
-        TRUSTED_USER_HEADER=env("TRUSTED_USER_HEADER", ""),
-        CREATE_RATE_LIMIT=env("CREATE_RATE_LIMIT", "10 per minute"),
-        TEST_RATE_LIMIT=env("TEST_RATE_LIMIT", "20 per minute"),
-        AEP_SETTINGS=None,
-    )
+    app.config.from_mapping(config.flask_config())
     if test_config:
         app.config.update(test_config)
 
-    settings = app.config["AEP_SETTINGS"] or Settings.from_env()
+    settings = app.config["AEP_SETTINGS"] or config.aep
     if settings.demo_mode:
         settings = start_demo_platform(app)
     app.config["DEMO_MODE"] = app.extensions.get("demo_emulator") is not None
     if app.config["SESSION_COOKIE_SECURE"] is None:        # HTTPS-only cookies outside demo mode
         app.config["SESSION_COOKIE_SECURE"] = not app.config["DEMO_MODE"]
-    elif isinstance(app.config["SESSION_COOKIE_SECURE"], str):
-        app.config["SESSION_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"] == "1"
     if app.config["DEMO_MODE"] and not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = instance_secret(app)
     check_secret_key(app.config["SECRET_KEY"])
@@ -69,13 +58,14 @@ def start_demo_platform(app: Flask) -> Settings:
     from emulator.demo import start_demo_kinesis
 
     kinesis = start_demo_kinesis()
-    data_dir = Path(os.environ.get("EMULATOR_DATA_DIR") or Path(app.instance_path) / "emulator")
-    server = EmulatorServer(data_dir, kinesis_endpoint_url=kinesis.url).start()
+    data_dir = Path(app.config["EMULATOR_DATA_DIR"] or Path(app.instance_path) / "emulator")
+    org_id = app.config["EMULATOR_ORG_ID"] or DEFAULT_ORG_ID
+    server = EmulatorServer(data_dir, org_id=org_id, kinesis_endpoint_url=kinesis.url).start()
     app.extensions["demo_emulator"] = server
     app.extensions["demo_kinesis"] = kinesis
     log.info("Demo mode: platform emulator on %s, Kinesis on %s", server.url, kinesis.url)
     return Settings(platform_url=server.url, ims_url=server.url, client_id=DEMO_CLIENT_ID,
-                    client_secret=secrets.token_urlsafe(24), org_id=DEFAULT_ORG_ID, kinesis_endpoint_url=kinesis.url)
+                    client_secret=secrets.token_urlsafe(24), org_id=org_id, kinesis_endpoint_url=kinesis.url)
 
 
 WEAK_SECRET_KEYS = {"dev", "development", "secret", "secret-key", "changeme", "change-me", "default", "test"}
@@ -99,6 +89,6 @@ def instance_secret(app: Flask) -> str:
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    port = int(os.environ.get("PORT", "5000"))
-    print(f"Kinesis wizard on http://127.0.0.1:{port}/", flush=True)
-    create_app().run(host="127.0.0.1", port=port, threaded=True)
+    config = Config.load()
+    print(f"Kinesis wizard on http://127.0.0.1:{config.port}/", flush=True)
+    create_app(config=config).run(host="127.0.0.1", port=config.port, threaded=True)

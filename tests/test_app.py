@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import subprocess
 import sys
 import time
@@ -12,6 +13,7 @@ import pytest
 import requests
 
 from app import create_app
+from config import SETTING_NAMES
 from conftest import CLIENT_ID, CLIENT_SECRET, KINESIS
 from connector import ConfigurationError
 from emulator import DEFAULT_ORG_ID
@@ -22,18 +24,27 @@ AEP_VARIABLES = ("AEP_PLATFORM_URL", "AEP_IMS_URL", "AEP_CLIENT_ID", "AEP_CLIENT
                  "AEP_ACCESS_TOKEN", "AEP_SCOPES", "SECRET_KEY", "REDIS_URL")
 
 
+STRONG_KEY = secrets.token_urlsafe(48)
+
+
 @pytest.fixture
 def clean_env(monkeypatch, tmp_path):
-    for name in AEP_VARIABLES:
+    for name in SETTING_NAMES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
     return monkeypatch
 
 
+def adobe_settings(emulator) -> dict[str, str]:
+    """AEP_* aimed at the test emulator, as an operator would set them."""
+    return {"AEP_PLATFORM_URL": emulator.url, "AEP_IMS_URL": emulator.url, "AEP_CLIENT_ID": CLIENT_ID,
+            "AEP_CLIENT_SECRET": CLIENT_SECRET, "AEP_ORG_ID": DEFAULT_ORG_ID}
+
+
 def test_with_adobe_settings_it_talks_to_that_platform_and_starts_nothing(clean_env, emulator, tmp_path):
     for name, value in (("AEP_PLATFORM_URL", emulator.url), ("AEP_IMS_URL", emulator.url),
                         ("AEP_CLIENT_ID", CLIENT_ID), ("AEP_CLIENT_SECRET", CLIENT_SECRET),
-                        ("AEP_ORG_ID", DEFAULT_ORG_ID), ("SECRET_KEY", "s" * 32)):
+                        ("AEP_ORG_ID", DEFAULT_ORG_ID), ("SECRET_KEY", STRONG_KEY)):
         clean_env.setenv(name, value)
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")})
     assert not app.config["DEMO_MODE"]
@@ -56,6 +67,35 @@ def test_half_configured_adobe_settings_stop_the_start(clean_env, tmp_path):
     clean_env.setenv("AEP_CLIENT_ID", "only-this")
     with pytest.raises(ConfigurationError, match="AEP_ORG_ID"):
         create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
+
+
+def test_a_dotenv_file_alone_starts_the_app_outside_demo_mode(clean_env, emulator, tmp_path):
+    lines = {**adobe_settings(emulator), "SECRET_KEY": STRONG_KEY}
+    (tmp_path / ".env").write_text("".join(f"{name}={value}\n" for name, value in lines.items()))
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")})
+    assert not app.config["DEMO_MODE"] and app.config["SECRET_KEY"] == STRONG_KEY
+    page = app.test_client().get("/sandbox").get_data(as_text=True)
+    assert BANNER not in page and "Production" in page
+
+
+def test_the_environment_wins_over_the_dotenv_file(clean_env, emulator, tmp_path):
+    from_env = secrets.token_urlsafe(48)
+    lines = {**adobe_settings(emulator), "SECRET_KEY": STRONG_KEY, "SESSION_MINUTES": "5"}
+    (tmp_path / ".env").write_text("".join(f"{name}={value}\n" for name, value in lines.items()))
+    clean_env.setenv("SECRET_KEY", from_env)
+    clean_env.setenv("SESSION_MINUTES", "30")
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")})
+    assert app.config["SECRET_KEY"] == from_env
+    assert app.permanent_session_lifetime.total_seconds() == 30 * 60
+
+
+@pytest.mark.parametrize("name, value", [("SESSION_MINUTES", "abc"), ("TRUSTED_PROXIES", "-1"),
+                                         ("SESSION_COOKIE_SECURE", "maybe"), ("LOG_LEVEL", "loud")])
+def test_a_malformed_setting_stops_the_start_by_name(clean_env, tmp_path, name, value):
+    clean_env.setenv(name, value)
+    with pytest.raises(ConfigurationError, match=name) as refused:
+        create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
+    assert value not in str(refused.value)
 
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

@@ -1,0 +1,89 @@
+"""config.py: every setting read once, the environment before `.env`, typed, with its default; a
+malformed value refused by name and never quoted."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from config import SETTING_NAMES, Config, read_minutes
+from connector import ConfigurationError, Settings
+
+
+class Recording(dict):
+    """A plain mapping that remembers which names were asked for."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.asked: set[str] = set()
+
+    def get(self, name, default=None):
+        self.asked.add(name)
+        return super().get(name, default)
+
+
+def test_the_defaults():
+    config = Config.load({}, dotenv_path=None)
+    assert config == Config()
+    flask = config.flask_config()
+    assert flask["SECRET_KEY"] == "" and flask["REDIS_URL"] == ""
+    assert flask["PERMANENT_SESSION_LIFETIME"] == timedelta(minutes=15)
+    assert flask["SESSION_COOKIE_SECURE"] is None                      # decided by demo mode
+    assert (flask["TRUSTED_PROXIES"], flask["URL_PREFIX"], flask["TRUSTED_USER_HEADER"]) == (0, "", "")
+    assert (flask["CREATE_RATE_LIMIT"], flask["TEST_RATE_LIMIT"]) == ("10 per minute", "20 per minute")
+    assert (flask["LOG_LEVEL"], flask["LOG_FORMAT"]) == ("INFO", "json")
+    assert flask["MAX_CONTENT_LENGTH"] == 64 * 1024 and config.port == 5000
+    assert flask["AEP_SETTINGS"] == Settings() and flask["AEP_SETTINGS"].demo_mode
+
+
+def test_every_setting_is_read_and_typed():
+    values = {"AEP_CLIENT_ID": "id", "AEP_CLIENT_SECRET": "s", "AEP_ORG_ID": "O@AdobeOrg", "AEP_TIMEOUT": "3",
+              "SECRET_KEY": "k", "REDIS_URL": "redis://127.0.0.1:6379/0", "SESSION_MINUTES": "2.5",
+              "SESSION_COOKIE_SECURE": "off", "TRUSTED_PROXIES": "2", "URL_PREFIX": "/tools/kinesis",
+              "TRUSTED_USER_HEADER": "X-Remote-User", "CREATE_RATE_LIMIT": "3 per hour",
+              "TEST_RATE_LIMIT": "5/minute", "PORT": "8080", "LOG_LEVEL": "debug", "LOG_FORMAT": "TEXT",
+              "KINESIS_ENDPOINT_URL": "http://127.0.0.1:4566", "EMULATOR_DATA_DIR": "/tmp/emulator",
+              "EMULATOR_ORG_ID": "E@AdobeOrg"}
+    recording = Recording(values)
+    config = Config.from_values(recording)
+    assert recording.asked == set(SETTING_NAMES)                     # no setting read anywhere else
+    assert config.aep.client_id == "id" and config.aep.timeout == 3.0
+    assert config.aep.kinesis_endpoint_url == "http://127.0.0.1:4566"
+    assert config.session_lifetime == timedelta(minutes=2.5) and config.session_cookie_secure is False
+    assert (config.trusted_proxies, config.port, config.log_level, config.log_format) == (2, 8080, "DEBUG", "text")
+    assert (config.emulator_data_dir, config.emulator_org_id) == ("/tmp/emulator", "E@AdobeOrg")
+
+
+def test_a_dotenv_file_fills_in_what_the_environment_leaves_unset(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("SECRET_KEY=from-file\nSESSION_MINUTES=5\nAEP_CLIENT_ID=file-id\n"
+                        "AEP_CLIENT_SECRET=file-secret\nAEP_ORG_ID=FILE@AdobeOrg\n")
+    config = Config.load({"SESSION_MINUTES": "30", "AEP_CLIENT_ID": "env-id"}, dotenv_path=str(env_file))
+    assert config.secret_key == "from-file" and config.session_lifetime == timedelta(minutes=30)
+    assert config.aep.client_id == "env-id" and config.aep.org_id == "FILE@AdobeOrg"
+
+
+def test_secrets_stay_out_of_repr():
+    config = Config.from_values({"SECRET_KEY": "flask-secret-value", "REDIS_URL": "redis://:pw-value@host/0",
+                                 "AEP_CLIENT_ID": "id", "AEP_CLIENT_SECRET": "client-secret-value",
+                                 "AEP_ORG_ID": "O@AdobeOrg"})
+    text = repr(config)
+    assert not any(secret in text for secret in ("flask-secret-value", "pw-value", "client-secret-value"))
+
+
+@pytest.mark.parametrize("name, value", [
+    ("SESSION_MINUTES", "abc"), ("SESSION_MINUTES", "0.0"), ("SESSION_MINUTES", "-5"),
+    ("TRUSTED_PROXIES", "-1"), ("TRUSTED_PROXIES", "one"), ("PORT", "0"), ("PORT", "99999"),
+    ("SESSION_COOKIE_SECURE", "maybe"), ("LOG_LEVEL", "loud"), ("LOG_FORMAT", "xml"),
+    ("CREATE_RATE_LIMIT", "lots"), ("TEST_RATE_LIMIT", "twenty a minute"), ("AEP_TIMEOUT", "soon"),
+    ("REDIS_URL", "http://user:hunter2-secret@cache:6379"),
+])
+def test_a_malformed_value_is_refused_by_name_and_never_quoted(name, value):
+    with pytest.raises(ConfigurationError, match=name) as refused:
+        Config.from_values({name: value})
+    assert value not in str(refused.value) and "hunter2" not in str(refused.value)
+
+
+def test_minutes_may_be_fractions():
+    assert read_minutes({"M": "0.5"}, "M", 15) == timedelta(seconds=30)
+    assert read_minutes({}, "M", 15) == timedelta(minutes=15)
