@@ -12,9 +12,8 @@ from typing import Any, Mapping
 
 from flask import Flask
 
-from config import Config
+from config import Config, require_strong_secret_key
 from connector import Platform, Settings
-from connector.settings import ConfigurationError
 
 log = logging.getLogger(__name__)
 DEMO_CLIENT_ID = "kinesis-wizard-demo"
@@ -42,7 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, config: Config |
         app.config["SESSION_COOKIE_SECURE"] = not app.config["DEMO_MODE"]
     if app.config["DEMO_MODE"] and not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = instance_secret(app)
-    check_secret_key(app.config["SECRET_KEY"])
+    require_strong_secret_key(app.config["SECRET_KEY"])
     app.extensions["platform"] = Platform(settings)
 
     from wizard import register
@@ -66,16 +65,6 @@ def start_demo_platform(app: Flask) -> Settings:
     log.info("Demo mode: platform emulator on %s, Kinesis on %s", server.url, kinesis.url)
     return Settings(platform_url=server.url, ims_url=server.url, client_id=DEMO_CLIENT_ID,
                     client_secret=secrets.token_urlsafe(24), org_id=org_id, kinesis_endpoint_url=kinesis.url)
-
-
-WEAK_SECRET_KEYS = {"dev", "development", "secret", "secret-key", "changeme", "change-me", "default", "test"}
-
-
-def check_secret_key(key: str) -> None:
-    """Refuse to start with a missing, default or short SECRET_KEY (demo mode makes its own)."""
-    if not key or key.lower() in WEAK_SECRET_KEYS or len(key) < 16:
-        raise ConfigurationError("Set SECRET_KEY to a long random value (at least 16 characters): outside demo "
-                                 "mode the app will not start without one, nor with a default one.")
 
 
 def instance_secret(app: Flask) -> str:

@@ -7,8 +7,12 @@ the variable's name (never its value, which may be a secret).
 """
 from __future__ import annotations
 
+import re
+import string
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
+from math import log2
 from typing import Any, Mapping
 
 from limits import parse_many
@@ -127,3 +131,80 @@ class Config:
             "EMULATOR_DATA_DIR": self.emulator_data_dir,
             "EMULATOR_ORG_ID": self.emulator_org_id,
         }
+
+
+# The Flask secret key ---------------------------------------------------------------------------
+
+SECRET_KEY_MIN_LENGTH = 32
+SECRET_KEY_MIN_BITS = 128
+MAKE_A_SECRET_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+WEAK_WORDS = re.compile("|".join(("password", "passwd", "secret", "changeme", "default", "admin", "letmein",
+                                  "welcome", "qwerty", "azerty", "example", "flask", "django", "test", "dev",
+                                  "key")), re.IGNORECASE)
+HEX = (frozenset("0123456789abcdef"), frozenset("0123456789ABCDEF"))
+
+
+def require_strong_secret_key(key: str) -> None:
+    """Refuse a missing, short or predictable Flask ``SECRET_KEY`` (demo mode makes its own).
+
+    It signs the session id and the CSRF tokens and derives the key that seals the AWS secret in the
+    session store, so a guessable one gives all three away. The message says how to make a good one
+    and never quotes the key.
+    """
+    how = f"Make one with: {MAKE_A_SECRET_KEY}"
+    if not key:
+        raise ConfigurationError(f"Set SECRET_KEY: outside demo mode the app will not start without one. {how}")
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        raise ConfigurationError(f"SECRET_KEY is too short: it needs at least {SECRET_KEY_MIN_LENGTH} random "
+                                 f"characters. {how}")
+    if estimate_secret_bits(key) < SECRET_KEY_MIN_BITS:
+        raise ConfigurationError(f"SECRET_KEY is too predictable: it needs about {SECRET_KEY_MIN_BITS} bits of "
+                                 "randomness, and common words, repeated characters and runs such as abc or 123 "
+                                 f"count for nothing. {how}")
+
+
+def estimate_secret_bits(key: str) -> float:
+    """A cautious estimate of the randomness in ``key``, in bits.
+
+    Common words and runs of three or more (``aaa``, ``abc``, ``321``) are taken out first; what remains
+    counts as the smaller of two estimates: its length times the bits of the character classes it uses
+    (16 for hex), and its length times its Shannon entropy over its own characters, which catches keys
+    drawn from only a few distinct characters. A random ``token_urlsafe(32)`` or ``token_hex(32)``
+    scores above 160; a phrase of ordinary words can still score high, so this is a floor against the
+    usual mistakes, not a proof of strength.
+    """
+    rest = without_runs(WEAK_WORDS.sub("", key))
+    if not rest:
+        return 0.0
+    length = len(rest)
+    shannon = -sum(count / length * log2(count / length) for count in Counter(rest).values())
+    return max(0.0, length * min(log2(character_pool(rest)), shannon))
+
+
+def without_runs(text: str, shortest: int = 3) -> str:
+    """``text`` without its runs of ``shortest`` or more characters stepping by -1, 0 or +1 (aaa, abc, 987)."""
+    kept, start = [], 0
+    while start < len(text):
+        end = start + 1
+        if end < len(text) and (step := ord(text[end]) - ord(text[start])) in (-1, 0, 1):
+            while end + 1 < len(text) and ord(text[end + 1]) - ord(text[end]) == step:
+                end += 1
+            if end - start + 1 >= shortest:
+                start = end + 1
+                continue
+        kept.append(text[start])
+        start += 1
+    return "".join(kept)
+
+
+def character_pool(text: str) -> int:
+    """How many characters ``text`` could have been drawn from, judging by the classes it uses."""
+    chars = frozenset(text)
+    if chars <= frozenset(string.digits):
+        return 10
+    if any(chars <= hexdigits for hexdigits in HEX):
+        return 16
+    classes = (string.ascii_lowercase, string.ascii_uppercase, string.digits)
+    pool = sum(len(members) for members in classes if chars & frozenset(members))
+    others = chars - frozenset(string.ascii_letters + string.digits)
+    return pool + (33 if others else 0)       # printable ASCII's punctuation and space; more counts as that

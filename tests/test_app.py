@@ -63,6 +63,15 @@ def test_outside_demo_mode_a_secret_key_is_required(clean_env, emulator, tmp_pat
         create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
 
 
+@pytest.mark.parametrize("key", ["aaaaaaaaaaaaaaaa", "password1234567890", "s" * 32])
+def test_outside_demo_mode_a_weak_secret_key_is_refused(clean_env, emulator, tmp_path, key):
+    for name, value in {**adobe_settings(emulator), "SECRET_KEY": key}.items():
+        clean_env.setenv(name, value)
+    with pytest.raises(ConfigurationError, match="SECRET_KEY") as refused:
+        create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
+    assert key not in str(refused.value)
+
+
 def test_half_configured_adobe_settings_stop_the_start(clean_env, tmp_path):
     clean_env.setenv("AEP_CLIENT_ID", "only-this")
     with pytest.raises(ConfigurationError, match="AEP_ORG_ID"):

@@ -2,11 +2,13 @@
 malformed value refused by name and never quoted."""
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 import pytest
 
-from config import SETTING_NAMES, Config, read_minutes
+from config import (SETTING_NAMES, Config, estimate_secret_bits, read_minutes, require_strong_secret_key,
+                    without_runs)
 from connector import ConfigurationError, Settings
 
 
@@ -87,3 +89,40 @@ def test_a_malformed_value_is_refused_by_name_and_never_quoted(name, value):
 def test_minutes_may_be_fractions():
     assert read_minutes({"M": "0.5"}, "M", 15) == timedelta(seconds=30)
     assert read_minutes({}, "M", 15) == timedelta(minutes=15)
+
+
+# The Flask secret key
+
+@pytest.mark.parametrize("key", [
+    "",
+    "aaaaaaaaaaaaaaaa",                                   # repeated characters
+    "a" * 64,
+    "dev", "changeme", "short-key",                        # short words
+    "kinesiswizardkey",                                   # a 16-character lowercase word
+    "password1234567890",
+    "password1234567890" * 3,                             # long, and still a word and a run
+    "abcdefghijklmnopqrstuvwxyz0123456789",               # runs
+    "test-secret-key-for-the-wizard",                     # words a person picks
+    "correct horse battery staple",
+    "zq" * 20,                                            # two characters, forty times
+])
+def test_a_weak_secret_key_is_refused_with_the_way_to_make_one(key):
+    with pytest.raises(ConfigurationError, match="SECRET_KEY") as refused:
+        require_strong_secret_key(key)
+    message = str(refused.value)
+    assert "python -c 'import secrets; print(secrets.token_urlsafe(48))'" in message
+    assert not key or key not in message
+
+
+@pytest.mark.parametrize("make", [lambda: secrets.token_urlsafe(32), lambda: secrets.token_hex(32),
+                                  lambda: secrets.token_urlsafe(48)], ids=["token_urlsafe(32)", "token_hex(32)",
+                                                                           "token_urlsafe(48)"])
+def test_a_random_secret_key_is_accepted(make):
+    for _ in range(500):                    # every draw, not a lucky one: their estimates stay far above 128
+        require_strong_secret_key(make())
+
+
+def test_the_estimate_counts_runs_and_common_words_for_nothing():
+    assert without_runs("xxaaab123c987") == "xxbc"
+    assert estimate_secret_bits("aaaa") == estimate_secret_bits("abcd") == estimate_secret_bits("secret") == 0
+    assert estimate_secret_bits(secrets.token_hex(32)) > 128
