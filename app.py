@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
 import sys
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask
 
 from config import Config, require_strong_secret_key
@@ -47,6 +51,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, config: Config |
         app.config["SECRET_KEY"] = instance_secret(app)
     require_strong_secret_key(app.config["SECRET_KEY"])
     app.extensions["platform"] = Platform(settings)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(app.root_path) / "translations"))
+    compile_catalogues(app)
 
     from wizard import register
 
@@ -123,6 +129,51 @@ def json_object(message: str) -> dict | None:
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
+
+
+def compile_catalogues(app: Flask) -> None:
+    """Compile each ``*/LC_MESSAGES/messages.po`` whose ``.mo`` is missing or older than it.
+
+    Without this, an app started by gunicorn or ``flask run`` before ``make`` compiled the catalogues
+    serves English under ``lang="fr"`` and says nothing. The ``.mo`` goes beside its ``.po``; where that
+    folder cannot be written, every catalogue of it is compiled into the instance folder instead and
+    ``BABEL_TRANSLATION_DIRECTORIES`` points there. Must run before Flask-Babel reads that setting.
+    """
+    roots = []
+    for root in app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";"):
+        source = Path(app.root_path, root)
+        try:
+            compile_stale(source, source)
+        except OSError as error:
+            target = Path(app.instance_path) / "translations"
+            log.warning("cannot write compiled catalogues into %s (%s); compiling them into %s",
+                        source, type(error).__name__, target)
+            compile_stale(source, target)
+            root = str(target)
+        roots.append(root)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(roots)
+
+
+def compile_stale(source: Path, target: Path) -> None:
+    """Compile ``source/<lang>/LC_MESSAGES/messages.po`` to ``target/<lang>/...messages.mo`` where that is
+    missing or older."""
+    for po in sorted(source.glob("*/LC_MESSAGES/messages.po")):
+        mo = target / po.relative_to(source).with_suffix(".mo")
+        if mo.is_file() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as file:
+            catalogue = read_po(file, locale=po.parent.parent.name)
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside, then renamed over: gunicorn's workers start together, and none may read half a file.
+        with tempfile.NamedTemporaryFile(dir=mo.parent, prefix=".messages-", suffix=".mo", delete=False) as out:
+            try:
+                write_mo(out, catalogue)
+            except BaseException:
+                os.unlink(out.name)
+                raise
+        os.chmod(out.name, 0o644)
+        os.replace(out.name, mo)
+        log.info("compiled %s", mo)
 
 
 def start_demo_platform(app: Flask) -> Settings:

@@ -2,12 +2,15 @@
 `python app.py` serves a wizard that a newcomer can walk through over a real port."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -105,6 +108,78 @@ def test_a_malformed_setting_stops_the_start_by_name(clean_env, tmp_path, name, 
     with pytest.raises(ConfigurationError, match=name) as refused:
         create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
     assert value not in str(refused.value)
+
+
+FRENCH = {"Accept-Language": "fr-FR,fr;q=0.9"}
+
+
+def uncompiled_translations(tmp_path):
+    """A copy of the translations folder as a fresh checkout has it: .po files, no .mo."""
+    copy = tmp_path / "translations"
+    shutil.copytree(Path(ROOT, "translations"), copy, ignore=shutil.ignore_patterns("*.mo"))
+    assert not list(copy.rglob("*.mo"))
+    return copy
+
+
+def start_in_french(emulator, translations, instance, prefix=()) -> tuple[list[dict], dict]:
+    """Start the app in a process of its own, its catalogues at ``translations``; return its log lines,
+    and the translation folders it used with its sandbox page in French.
+
+    A process of its own, as gunicorn or ``flask run`` would start it: Flask-Babel keeps its catalogues
+    in a cache shared by every app of a process, keyed by language only.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
+    env.update({name: "" for name in SETTING_NAMES}, **adobe_settings(emulator), SECRET_KEY=STRONG_KEY)
+    script = ("import json\nfrom app import create_app\n"
+              f"app = create_app({{'TESTING': True, 'INSTANCE_PATH': {str(instance)!r}, "
+              f"'BABEL_TRANSLATION_DIRECTORIES': {str(translations)!r}}})\n"
+              f"page = app.test_client().get('/sandbox', headers={FRENCH!r}).get_data(as_text=True)\n"
+              "print(json.dumps({'used': app.config['BABEL_TRANSLATION_DIRECTORIES'], 'page': page}))\n")
+    result = subprocess.run([*prefix, sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    *logs, last = result.stdout.splitlines()
+    return [json.loads(line) for line in logs], json.loads(last)
+
+
+def test_french_pages_are_french_before_anyone_compiled_the_catalogue(emulator, tmp_path):
+    translations = uncompiled_translations(tmp_path)
+    _, started = start_in_french(emulator, translations, tmp_path / "instance")
+    assert '<html lang="fr">' in started["page"] and "Choisissez un sandbox" in started["page"]
+    assert (translations / "fr" / "LC_MESSAGES" / "messages.mo").is_file()          # beside its .po
+
+
+def test_a_catalogue_older_than_its_source_is_compiled_again(emulator, tmp_path):
+    translations = uncompiled_translations(tmp_path)
+    start_in_french(emulator, translations, tmp_path / "instance")
+    po = translations / "fr" / "LC_MESSAGES" / "messages.po"
+    po.write_text(po.read_text().replace('msgstr "Choisissez un sandbox"', 'msgstr "Choisissez votre sandbox"'))
+    os.utime(po.with_suffix(".mo"), (po.stat().st_mtime - 60,) * 2)    # as after a pull that changed the .po
+    _, started = start_in_french(emulator, translations, tmp_path / "instance")
+    assert "Choisissez votre sandbox" in started["page"]
+
+
+def test_a_read_only_catalogue_folder_is_compiled_into_the_instance_folder(emulator, tmp_path):
+    """As root, the app runs without the capability that lets root write anywhere."""
+    translations, instance = uncompiled_translations(tmp_path), tmp_path / "instance"
+    prefix = []
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if not setpriv:
+            pytest.skip("running as root without setpriv: no folder can be read-only")
+        prefix = [setpriv, "--bounding-set", "-dac_override,-dac_read_search"]
+    folders = [translations, *(path for path in translations.rglob("*") if path.is_dir())]
+    for folder in folders:
+        folder.chmod(0o555)
+    try:
+        logs, started = start_in_french(emulator, translations, instance, prefix)
+    finally:
+        for folder in folders:
+            folder.chmod(0o755)
+    assert started["used"] == str(instance / "translations") and "Choisissez un sandbox" in started["page"]
+    assert (instance / "translations" / "fr" / "LC_MESSAGES" / "messages.mo").is_file()
+    assert not list(translations.rglob("*.mo"))
+    assert any("cannot write compiled catalogues" in line["message"] for line in logs)
 
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
