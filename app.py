@@ -11,6 +11,7 @@ import os
 import secrets
 import sys
 import tempfile
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
@@ -43,7 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, config: Config |
 
     settings = app.config["AEP_SETTINGS"] or config.aep
     if settings.demo_mode:
-        settings = start_demo_platform(app)
+        settings = start_demo_platform(app, settings)
     app.config["DEMO_MODE"] = app.extensions.get("demo_emulator") is not None
     if app.config["SESSION_COOKIE_SECURE"] is None:        # HTTPS-only cookies outside demo mode
         app.config["SESSION_COOKIE_SECURE"] = not app.config["DEMO_MODE"]
@@ -176,21 +177,26 @@ def compile_stale(source: Path, target: Path) -> None:
         log.info("compiled %s", mo)
 
 
-def start_demo_platform(app: Flask) -> Settings:
-    """Start a local Kinesis (moto, with demo streams) and the emulator on free loopback ports; return
-    settings aimed at them."""
+def start_demo_platform(app: Flask, settings: Settings) -> Settings:
+    """Start the emulator on a free loopback port, and a local Kinesis (moto, with demo streams) unless
+    ``settings`` name one (KINESIS_ENDPOINT_URL: a developer's own LocalStack or moto, explored as it is);
+    return ``settings`` aimed at them."""
     from emulator import DEFAULT_ORG_ID, EmulatorServer
     from emulator.demo import start_demo_kinesis
 
-    kinesis = start_demo_kinesis()
+    kinesis_url = settings.kinesis_endpoint_url
+    if not kinesis_url:
+        kinesis = start_demo_kinesis()
+        app.extensions["demo_kinesis"] = kinesis
+        kinesis_url = kinesis.url
     data_dir = Path(app.config["EMULATOR_DATA_DIR"] or Path(app.instance_path) / "emulator")
     org_id = app.config["EMULATOR_ORG_ID"] or DEFAULT_ORG_ID
-    server = EmulatorServer(data_dir, org_id=org_id, kinesis_endpoint_url=kinesis.url).start()
+    server = EmulatorServer(data_dir, org_id=org_id, kinesis_endpoint_url=kinesis_url).start()
     app.extensions["demo_emulator"] = server
-    app.extensions["demo_kinesis"] = kinesis
-    log.info("Demo mode: platform emulator on %s, Kinesis on %s", server.url, kinesis.url)
-    return Settings(platform_url=server.url, ims_url=server.url, client_id=DEMO_CLIENT_ID,
-                    client_secret=secrets.token_urlsafe(24), org_id=org_id, kinesis_endpoint_url=kinesis.url)
+    log.info("Demo mode: platform emulator on %s, Kinesis on %s%s", server.url, kinesis_url,
+             "" if "demo_kinesis" in app.extensions else " (KINESIS_ENDPOINT_URL)")
+    return replace(settings.with_endpoints(server.url, server.url, kinesis_url), client_id=DEMO_CLIENT_ID,
+                   client_secret=secrets.token_urlsafe(24), org_id=org_id)
 
 
 def instance_secret(app: Flask) -> str:

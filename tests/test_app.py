@@ -17,7 +17,7 @@ import requests
 
 from app import create_app
 from config import SETTING_NAMES
-from conftest import CLIENT_ID, CLIENT_SECRET, KINESIS
+from conftest import CLIENT_ID, CLIENT_SECRET, KINESIS, Walker
 from connector import ConfigurationError
 from emulator import DEFAULT_ORG_ID
 from test_emulator import ROOT, free_port
@@ -73,6 +73,23 @@ def test_outside_demo_mode_a_weak_secret_key_is_refused(clean_env, emulator, tmp
     with pytest.raises(ConfigurationError, match="SECRET_KEY") as refused:
         create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
     assert key not in str(refused.value)
+
+
+def test_demo_mode_explores_the_developers_own_kinesis(clean_env, kinesis_stage, tmp_path):
+    """The test stage's moto stands for a developer's LocalStack: demo mode starts no Kinesis of its own
+    and hands that one to the emulator and to Test connection."""
+    clean_env.setenv("KINESIS_ENDPOINT_URL", kinesis_stage.url)
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")})
+    try:
+        assert app.config["DEMO_MODE"] and app.extensions.get("demo_kinesis") is None
+        assert app.extensions["demo_emulator"].state.kinesis_endpoint_url == kinesis_stage.url
+        assert app.extensions["platform"].settings.kinesis_endpoint_url == kinesis_stage.url
+        walker = Walker(app.test_client())
+        connection_id = walker.done()
+        page = walker.client.get(f"/connections/prod/{connection_id}?stream=web-clickstream").get_data(as_text=True)
+        assert "web-clickstream" in page and "order-updates" in page and "SHOE-42" in page   # the stage's records
+    finally:
+        app.extensions["demo_emulator"].stop()
 
 
 def test_half_configured_adobe_settings_stop_the_start(clean_env, tmp_path):
