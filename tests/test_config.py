@@ -126,3 +126,12 @@ def test_the_estimate_counts_runs_and_common_words_for_nothing():
     assert without_runs("xxaaab123c987") == "xxbc"
     assert estimate_secret_bits("aaaa") == estimate_secret_bits("abcd") == estimate_secret_bits("secret") == 0
     assert estimate_secret_bits(secrets.token_hex(32)) > 128
+
+
+def test_the_readme_lists_every_setting_and_nothing_else():
+    import re
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parents[1].joinpath("README.md").read_text()
+    table = readme.split("## Settings", 1)[1].split("\n\n| variable |", 1)[1].split("\n\n", 1)[0]
+    assert re.findall(r"^\| `([A-Z_]+)` \|", table, re.MULTILINE) == list(SETTING_NAMES)
