@@ -1,7 +1,9 @@
 """The Kinesis connection wizard: create_app() builds the Flask app.
 
-With no Adobe credentials in the environment it starts the platform emulator in this process and
-runs on it (demo mode); with AEP_* set it talks to that platform and starts nothing.
+With no Adobe credentials configured (environment or `.env`, see config.py) it starts the platform
+emulator in this process and runs on it (demo mode); with AEP_* set it talks to that platform and
+starts nothing. Whichever way it is started (gunicorn, flask run, python app.py), create_app also sets
+up logging and compiles a missing message catalogue.
 """
 from __future__ import annotations
 

@@ -3,7 +3,11 @@ leaves unset, read once at start and typed.
 
 ``Config.load()`` gives a frozen ``Config``; ``config.flask_config()`` is the mapping the Flask app
 starts from, and ``config.aep`` the connector's ``Settings``. A malformed value stops the start with
-the variable's name (never its value, which may be a secret).
+the variable's name (never its value, which may be a secret). ``require_strong_secret_key`` is the
+rule a Flask SECRET_KEY must meet.
+
+The typed readers themselves live in ``connector.settings``, which the connector needs on its own and
+which may not import this module.
 """
 from __future__ import annotations
 
