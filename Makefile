@@ -9,8 +9,9 @@ CATALOGUES := translations/fr/LC_MESSAGES/messages.mo
 
 .PHONY: run emulator test translations clean
 
+# Logs as text for the person watching, unless LOG_FORMAT is set in the environment.
 run: $(VENV)/.app $(CATALOGUES)
-	$(PY) app.py
+	LOG_FORMAT=$${LOG_FORMAT:-text} $(PY) app.py
 
 emulator: $(VENV)/.app
 	$(PY) -m emulator --port 8081

@@ -1,61 +1,54 @@
 """The Kinesis connection wizard: create_app() builds the Flask app.
 
-With no Adobe credentials in the environment it starts the platform emulator in this process and
-runs on it (demo mode); with AEP_* set it talks to that platform and starts nothing.
+With no Adobe credentials configured (environment or `.env`, see config.py) it starts the platform
+emulator in this process and runs on it (demo mode); with AEP_* set it talks to that platform and
+starts nothing. Whichever way it is started (gunicorn, flask run, python app.py), create_app also sets
+up logging and compiles a missing message catalogue.
 """
 from __future__ import annotations
 
 import logging
-import os
 import secrets
-from datetime import timedelta
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask
 
+from config import Config, require_strong_secret_key
 from connector import Platform, Settings
-from connector.settings import ConfigurationError
+import web
+from web.clients import init_platform
+from web.logs import configure_logging
 
 log = logging.getLogger(__name__)
 DEMO_CLIENT_ID = "kinesis-wizard-demo"
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: settings, the platform client, extensions, blueprints, error pages."""
+def create_app(test_config: Mapping[str, Any] | None = None, *, config: Config | None = None) -> Flask:
+    """Build the app: settings, the platform client, extensions, blueprints, error pages.
+
+    ``config`` is every setting, read once (``Config.load()``: the environment, then `.env`, when not
+    given); ``test_config`` overrides single Flask config keys on top of it.
+    """
+    config = config or Config.load()
     app = Flask(__name__, instance_relative_config=True,
                 instance_path=(test_config or {}).get("INSTANCE_PATH"))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    env = os.environ.get
-    app.config.from_mapping(
-        SECRET_KEY=env("SECRET_KEY", ""),
-        REDIS_URL=env("REDIS_URL", ""),
-        PERMANENT_SESSION_LIFETIME=timedelta(minutes=float(env("SESSION_MINUTES", "15"))),
-        SESSION_COOKIE_SECURE=env("SESSION_COOKIE_SECURE"),       # decided below when unset
-        MAX_CONTENT_LENGTH=64 * 1024,
-        TRUSTED_PROXIES=int(env("TRUSTED_PROXIES", "0")),
-        URL_PREFIX=env("URL_PREFIX", ""),
-        TRUSTED_USER_HEADER=env("TRUSTED_USER_HEADER", ""),
-        CREATE_RATE_LIMIT=env("CREATE_RATE_LIMIT", "10 per minute"),
-        TEST_RATE_LIMIT=env("TEST_RATE_LIMIT", "20 per minute"),
-        AEP_SETTINGS=None,
-    )
+    app.config.from_mapping(config.flask_config())
     if test_config:
         app.config.update(test_config)
+    configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
 
-    settings = app.config["AEP_SETTINGS"] or Settings.from_env()
+    settings = app.config["AEP_SETTINGS"] or config.aep
     if settings.demo_mode:
-        settings = start_demo_platform(app)
+        settings = start_demo_platform(app, settings)
     app.config["DEMO_MODE"] = app.extensions.get("demo_emulator") is not None
     if app.config["SESSION_COOKIE_SECURE"] is None:        # HTTPS-only cookies outside demo mode
         app.config["SESSION_COOKIE_SECURE"] = not app.config["DEMO_MODE"]
-    elif isinstance(app.config["SESSION_COOKIE_SECURE"], str):
-        app.config["SESSION_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"] == "1"
     if app.config["DEMO_MODE"] and not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = instance_secret(app)
-    check_secret_key(app.config["SECRET_KEY"])
-    import web
-    from web.clients import init_platform
+    require_strong_secret_key(app.config["SECRET_KEY"])
 
     init_platform(app, Platform(settings))
     web.init_app(app)
@@ -72,30 +65,26 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(explore.bp)
 
 
-def start_demo_platform(app: Flask) -> Settings:
-    """Start a local Kinesis (moto, with demo streams) and the emulator on free loopback ports; return
-    settings aimed at them."""
+def start_demo_platform(app: Flask, settings: Settings) -> Settings:
+    """Start the emulator on a free loopback port, and a local Kinesis (moto, with demo streams) unless
+    ``settings`` name one (KINESIS_ENDPOINT_URL: a developer's own LocalStack or moto, explored as it is);
+    return ``settings`` aimed at them."""
     from emulator import DEFAULT_ORG_ID, EmulatorServer
     from emulator.demo import start_demo_kinesis
 
-    kinesis = start_demo_kinesis()
-    data_dir = Path(os.environ.get("EMULATOR_DATA_DIR") or Path(app.instance_path) / "emulator")
-    server = EmulatorServer(data_dir, kinesis_endpoint_url=kinesis.url).start()
+    kinesis_url = settings.kinesis_endpoint_url
+    if not kinesis_url:
+        kinesis = start_demo_kinesis()
+        app.extensions["demo_kinesis"] = kinesis
+        kinesis_url = kinesis.url
+    data_dir = Path(app.config["EMULATOR_DATA_DIR"] or Path(app.instance_path) / "emulator")
+    org_id = app.config["EMULATOR_ORG_ID"] or DEFAULT_ORG_ID
+    server = EmulatorServer(data_dir, org_id=org_id, kinesis_endpoint_url=kinesis_url).start()
     app.extensions["demo_emulator"] = server
-    app.extensions["demo_kinesis"] = kinesis
-    log.info("Demo mode: platform emulator on %s, Kinesis on %s", server.url, kinesis.url)
-    return Settings(platform_url=server.url, ims_url=server.url, client_id=DEMO_CLIENT_ID,
-                    client_secret=secrets.token_urlsafe(24), org_id=DEFAULT_ORG_ID, kinesis_endpoint_url=kinesis.url)
-
-
-WEAK_SECRET_KEYS = {"dev", "development", "secret", "secret-key", "changeme", "change-me", "default", "test"}
-
-
-def check_secret_key(key: str) -> None:
-    """Refuse to start with a missing, default or short SECRET_KEY (demo mode makes its own)."""
-    if not key or key.lower() in WEAK_SECRET_KEYS or len(key) < 16:
-        raise ConfigurationError("Set SECRET_KEY to a long random value (at least 16 characters): outside demo "
-                                 "mode the app will not start without one, nor with a default one.")
+    log.info("Demo mode: platform emulator on %s, Kinesis on %s%s", server.url, kinesis_url,
+             "" if "demo_kinesis" in app.extensions else " (KINESIS_ENDPOINT_URL)")
+    return replace(settings.with_endpoints(server.url, server.url, kinesis_url), client_id=DEMO_CLIENT_ID,
+                   client_secret=secrets.token_urlsafe(24), org_id=org_id)
 
 
 def instance_secret(app: Flask) -> str:
@@ -108,7 +97,6 @@ def instance_secret(app: Flask) -> str:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    port = int(os.environ.get("PORT", "5000"))
-    print(f"Kinesis wizard on http://127.0.0.1:{port}/", flush=True)
-    create_app().run(host="127.0.0.1", port=port, threaded=True)
+    config = Config.load()
+    print(f"Kinesis wizard on http://127.0.0.1:{config.port}/", flush=True)
+    create_app(config=config).run(host="127.0.0.1", port=config.port, threaded=True)

@@ -145,7 +145,7 @@ def main() -> None:
 def run(args, stack, servers, emulator_url, kinesis_url, app_port, ceiling_port) -> None:
     env = {"AEP_PLATFORM_URL": emulator_url, "AEP_IMS_URL": emulator_url, "AEP_CLIENT_ID": "bench",
            "AEP_CLIENT_SECRET": "bench-client-secret", "AEP_ORG_ID": DEFAULT_ORG_ID,
-           "KINESIS_ENDPOINT_URL": kinesis_url, "SECRET_KEY": "bench-secret-key-0123456789abcdef",
+           "KINESIS_ENDPOINT_URL": kinesis_url, "SECRET_KEY": "iNizjd271JcPl6kXTuEAdpNqBW1EhawLIarV64doNwE",
            "SESSION_COOKIE_SECURE": "0", "CREATE_RATE_LIMIT": "1000000 per minute",
            "TEST_RATE_LIMIT": "1000000 per minute"}
     servers += [gunicorn("app:create_app()", app_port, args.workers, args.threads, env),

@@ -72,7 +72,7 @@ def platform(settings) -> Platform:
 @pytest.fixture
 def app(settings, tmp_path):
     """The wizard on the test emulator, with its real server-side session store in a temporary folder."""
-    return create_app({"TESTING": True, "AEP_SETTINGS": settings, "SECRET_KEY": "test-secret-key-for-the-wizard",
+    return create_app({"TESTING": True, "AEP_SETTINGS": settings, "SECRET_KEY": "dcRupNkZCPs-cnGTw7OBQhKQcZuxKatZ7cGE2kgqkxM",
                        "INSTANCE_PATH": str(tmp_path / "instance")})
 
 

@@ -2,17 +2,22 @@
 `python app.py` serves a wizard that a newcomer can walk through over a real port."""
 from __future__ import annotations
 
+import json
 import os
 import re
+import secrets
+import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
 
 from app import create_app
-from tests.helpers import CLIENT_ID, CLIENT_SECRET, KINESIS, ROOT, free_port
+from config import SETTING_NAMES
+from tests.helpers import CLIENT_ID, CLIENT_SECRET, KINESIS, ROOT, Walker, free_port
 from connector import ConfigurationError
 from emulator import DEFAULT_ORG_ID
 
@@ -21,18 +26,27 @@ AEP_VARIABLES = ("AEP_PLATFORM_URL", "AEP_IMS_URL", "AEP_CLIENT_ID", "AEP_CLIENT
                  "AEP_ACCESS_TOKEN", "AEP_SCOPES", "SECRET_KEY", "REDIS_URL")
 
 
+STRONG_KEY = secrets.token_urlsafe(48)
+
+
 @pytest.fixture
 def clean_env(monkeypatch, tmp_path):
-    for name in AEP_VARIABLES:
+    for name in SETTING_NAMES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
     return monkeypatch
 
 
+def adobe_settings(emulator) -> dict[str, str]:
+    """AEP_* aimed at the test emulator, as an operator would set them."""
+    return {"AEP_PLATFORM_URL": emulator.url, "AEP_IMS_URL": emulator.url, "AEP_CLIENT_ID": CLIENT_ID,
+            "AEP_CLIENT_SECRET": CLIENT_SECRET, "AEP_ORG_ID": DEFAULT_ORG_ID}
+
+
 def test_with_adobe_settings_it_talks_to_that_platform_and_starts_nothing(clean_env, emulator, tmp_path):
     for name, value in (("AEP_PLATFORM_URL", emulator.url), ("AEP_IMS_URL", emulator.url),
                         ("AEP_CLIENT_ID", CLIENT_ID), ("AEP_CLIENT_SECRET", CLIENT_SECRET),
-                        ("AEP_ORG_ID", DEFAULT_ORG_ID), ("SECRET_KEY", "s" * 32)):
+                        ("AEP_ORG_ID", DEFAULT_ORG_ID), ("SECRET_KEY", STRONG_KEY)):
         clean_env.setenv(name, value)
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")})
     assert not app.config["DEMO_MODE"]
@@ -51,10 +65,136 @@ def test_outside_demo_mode_a_secret_key_is_required(clean_env, emulator, tmp_pat
         create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
 
 
+@pytest.mark.parametrize("key", ["aaaaaaaaaaaaaaaa", "password1234567890", "s" * 32])
+def test_outside_demo_mode_a_weak_secret_key_is_refused(clean_env, emulator, tmp_path, key):
+    for name, value in {**adobe_settings(emulator), "SECRET_KEY": key}.items():
+        clean_env.setenv(name, value)
+    with pytest.raises(ConfigurationError, match="SECRET_KEY") as refused:
+        create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
+    assert key not in str(refused.value)
+
+
+def test_demo_mode_explores_the_developers_own_kinesis(clean_env, kinesis_stage, tmp_path):
+    """The test stage's moto stands for a developer's LocalStack: demo mode starts no Kinesis of its own
+    and hands that one to the emulator and to Test connection."""
+    clean_env.setenv("KINESIS_ENDPOINT_URL", kinesis_stage.url)
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")})
+    try:
+        assert app.config["DEMO_MODE"] and app.extensions.get("demo_kinesis") is None
+        assert app.extensions["demo_emulator"].state.kinesis_endpoint_url == kinesis_stage.url
+        assert app.extensions["platform"].settings.kinesis_endpoint_url == kinesis_stage.url
+        walker = Walker(app.test_client())
+        connection_id = walker.done()
+        page = walker.client.get(f"/connections/prod/{connection_id}?stream=web-clickstream").get_data(as_text=True)
+        assert "web-clickstream" in page and "order-updates" in page and "SHOE-42" in page   # the stage's records
+    finally:
+        app.extensions["demo_emulator"].stop()
+
+
 def test_half_configured_adobe_settings_stop_the_start(clean_env, tmp_path):
     clean_env.setenv("AEP_CLIENT_ID", "only-this")
     with pytest.raises(ConfigurationError, match="AEP_ORG_ID"):
         create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
+
+
+def test_a_dotenv_file_alone_starts_the_app_outside_demo_mode(clean_env, emulator, tmp_path):
+    lines = {**adobe_settings(emulator), "SECRET_KEY": STRONG_KEY}
+    (tmp_path / ".env").write_text("".join(f"{name}={value}\n" for name, value in lines.items()))
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")})
+    assert not app.config["DEMO_MODE"] and app.config["SECRET_KEY"] == STRONG_KEY
+    page = app.test_client().get("/sandbox").get_data(as_text=True)
+    assert BANNER not in page and "Production" in page
+
+
+def test_the_environment_wins_over_the_dotenv_file(clean_env, emulator, tmp_path):
+    from_env = secrets.token_urlsafe(48)
+    lines = {**adobe_settings(emulator), "SECRET_KEY": STRONG_KEY, "SESSION_MINUTES": "5"}
+    (tmp_path / ".env").write_text("".join(f"{name}={value}\n" for name, value in lines.items()))
+    clean_env.setenv("SECRET_KEY", from_env)
+    clean_env.setenv("SESSION_MINUTES", "30")
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")})
+    assert app.config["SECRET_KEY"] == from_env
+    assert app.permanent_session_lifetime.total_seconds() == 30 * 60
+
+
+@pytest.mark.parametrize("name, value", [("SESSION_MINUTES", "abc"), ("TRUSTED_PROXIES", "-1"),
+                                         ("SESSION_COOKIE_SECURE", "maybe"), ("LOG_LEVEL", "loud")])
+def test_a_malformed_setting_stops_the_start_by_name(clean_env, tmp_path, name, value):
+    clean_env.setenv(name, value)
+    with pytest.raises(ConfigurationError, match=name) as refused:
+        create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
+    assert value not in str(refused.value)
+
+
+FRENCH = {"Accept-Language": "fr-FR,fr;q=0.9"}
+
+
+def uncompiled_translations(tmp_path):
+    """A copy of the translations folder as a fresh checkout has it: .po files, no .mo."""
+    copy = tmp_path / "translations"
+    shutil.copytree(Path(ROOT, "translations"), copy, ignore=shutil.ignore_patterns("*.mo"))
+    assert not list(copy.rglob("*.mo"))
+    return copy
+
+
+def start_in_french(emulator, translations, instance, prefix=()) -> tuple[list[dict], dict]:
+    """Start the app in a process of its own, its catalogues at ``translations``; return its log lines,
+    and the translation folders it used with its sandbox page in French.
+
+    A process of its own, as gunicorn or ``flask run`` would start it: Flask-Babel keeps its catalogues
+    in a cache shared by every app of a process, keyed by language only.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
+    env.update({name: "" for name in SETTING_NAMES}, **adobe_settings(emulator), SECRET_KEY=STRONG_KEY)
+    script = ("import json\nfrom app import create_app\n"
+              f"app = create_app({{'TESTING': True, 'INSTANCE_PATH': {str(instance)!r}, "
+              f"'BABEL_TRANSLATION_DIRECTORIES': {str(translations)!r}}})\n"
+              f"page = app.test_client().get('/sandbox', headers={FRENCH!r}).get_data(as_text=True)\n"
+              "print(json.dumps({'used': app.config['BABEL_TRANSLATION_DIRECTORIES'], 'page': page}))\n")
+    result = subprocess.run([*prefix, sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    *logs, last = result.stdout.splitlines()
+    return [json.loads(line) for line in logs], json.loads(last)
+
+
+def test_french_pages_are_french_before_anyone_compiled_the_catalogue(emulator, tmp_path):
+    translations = uncompiled_translations(tmp_path)
+    _, started = start_in_french(emulator, translations, tmp_path / "instance")
+    assert '<html lang="fr">' in started["page"] and "Choisissez un sandbox" in started["page"]
+    assert (translations / "fr" / "LC_MESSAGES" / "messages.mo").is_file()          # beside its .po
+
+
+def test_a_catalogue_older_than_its_source_is_compiled_again(emulator, tmp_path):
+    translations = uncompiled_translations(tmp_path)
+    start_in_french(emulator, translations, tmp_path / "instance")
+    po = translations / "fr" / "LC_MESSAGES" / "messages.po"
+    po.write_text(po.read_text().replace('msgstr "Choisissez un sandbox"', 'msgstr "Choisissez votre sandbox"'))
+    os.utime(po.with_suffix(".mo"), (po.stat().st_mtime - 60,) * 2)    # as after a pull that changed the .po
+    _, started = start_in_french(emulator, translations, tmp_path / "instance")
+    assert "Choisissez votre sandbox" in started["page"]
+
+
+def test_a_read_only_catalogue_folder_is_compiled_into_the_instance_folder(emulator, tmp_path):
+    """As root, the app runs without the capability that lets root write anywhere."""
+    translations, instance = uncompiled_translations(tmp_path), tmp_path / "instance"
+    prefix = []
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        assert setpriv, "setpriv (util-linux) is needed to run without root's power to write anywhere"
+        prefix = [setpriv, "--bounding-set", "-dac_override,-dac_read_search"]
+    folders = [translations, *(path for path in translations.rglob("*") if path.is_dir())]
+    for folder in folders:
+        folder.chmod(0o555)
+    try:
+        logs, started = start_in_french(emulator, translations, instance, prefix)
+    finally:
+        for folder in folders:
+            folder.chmod(0o755)
+    assert started["used"] == str(instance / "translations") and "Choisissez un sandbox" in started["page"]
+    assert (instance / "translations" / "fr" / "LC_MESSAGES" / "messages.mo").is_file()
+    assert not list(translations.rglob("*.mo"))
+    assert any("cannot write compiled catalogues" in line["message"] for line in logs)
 
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

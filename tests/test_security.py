@@ -20,7 +20,7 @@ CREATE = "POST /data/foundation/flowservice/connections"
 
 
 def make_app(settings, tmp_path, **config):
-    return create_app({"TESTING": True, "AEP_SETTINGS": settings, "SECRET_KEY": "security-tests-secret-key",
+    return create_app({"TESTING": True, "AEP_SETTINGS": settings, "SECRET_KEY": "9tqU2WI3eAexhJccFFpDGpZNfGdn0ZFgySXGbAFLDZ0",
                        "INSTANCE_PATH": str(tmp_path / "instance"), **config})
 
 

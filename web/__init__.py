@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from .errors import register_errorhandlers
 from .extensions import babel, csrf
-from .i18n import LANGUAGES, install_template_gettext, select_locale
+from .i18n import LANGUAGES, compile_catalogues, install_template_gettext, select_locale
 from .sealed import SecretBox
 from .security import secure_app
 from .store import init_stores, register_session_checks
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     secure_app(app)
     csrf.init_app(app)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(app.root_path) / "translations"))
+    compile_catalogues(app)   # before Flask-Babel reads the folders: every way of starting serves French
     babel.init_app(app, locale_selector=select_locale)
     install_template_gettext(app)
     app.extensions["secret_box"] = SecretBox(app.config["SECRET_KEY"])

@@ -1,13 +1,20 @@
 """Languages: which one a request gets, and the region names that Babel extracts from botocore."""
 from __future__ import annotations
 
+import logging
+import os
+import tempfile
+from pathlib import Path
 from typing import Any, Iterator
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask, g, request, session
 from flask_babel import get_translations
 from flask_babel.speaklater import LazyString
 
 LANGUAGES = {"en": "English", "fr": "Français"}
+log = logging.getLogger(__name__)
 
 
 def translations():
@@ -55,3 +62,48 @@ def extract_region_names(fileobj: Any, keywords: Any, comment_tags: Any, options
 
     for line, region in enumerate(kinesis_regions(), start=1):
         yield line, "gettext", region.name, [f"AWS region {region.code}"]
+
+
+def compile_catalogues(app: Flask) -> None:
+    """Compile each ``*/LC_MESSAGES/messages.po`` whose ``.mo`` is missing or older than it.
+
+    Without this, an app started by gunicorn or ``flask run`` before ``make`` compiled the catalogues
+    serves English under ``lang="fr"`` and says nothing. The ``.mo`` goes beside its ``.po``; where that
+    folder cannot be written, every catalogue of it is compiled into the instance folder instead and
+    ``BABEL_TRANSLATION_DIRECTORIES`` points there. Must run before Flask-Babel reads that setting.
+    """
+    roots = []
+    for root in app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";"):
+        source = Path(app.root_path, root)
+        try:
+            compile_stale(source, source)
+        except OSError as error:
+            target = Path(app.instance_path) / "translations"
+            log.warning("cannot write compiled catalogues into %s (%s); compiling them into %s",
+                        source, type(error).__name__, target)
+            compile_stale(source, target)
+            root = str(target)
+        roots.append(root)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(roots)
+
+
+def compile_stale(source: Path, target: Path) -> None:
+    """Compile ``source/<lang>/LC_MESSAGES/messages.po`` to ``target/<lang>/...messages.mo`` where that is
+    missing or older."""
+    for po in sorted(source.glob("*/LC_MESSAGES/messages.po")):
+        mo = target / po.relative_to(source).with_suffix(".mo")
+        if mo.is_file() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as file:
+            catalogue = read_po(file, locale=po.parent.parent.name)
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside, then renamed over: gunicorn's workers start together, and none may read half a file.
+        with tempfile.NamedTemporaryFile(dir=mo.parent, prefix=".messages-", suffix=".mo", delete=False) as out:
+            try:
+                write_mo(out, catalogue)
+            except BaseException:
+                os.unlink(out.name)
+                raise
+        os.chmod(out.name, 0o644)
+        os.replace(out.name, mo)
+        log.info("compiled %s", mo)
