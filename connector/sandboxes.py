@@ -1,13 +1,15 @@
 """The sandboxes the caller may use, every page of them."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from .session import PlatformSession
+from .session import PlatformSession, is_sandbox_name
 
 AVAILABLE_PATH = "/data/foundation/sandbox-management/"
 PAGE_SIZE = 50
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -52,5 +54,10 @@ def iter_available_sandboxes(session: PlatformSession, page_size: int = PAGE_SIZ
 
 def list_active_sandboxes(session: PlatformSession) -> list[Sandbox]:
     """The active sandboxes the caller may use, the default one first, then by title."""
-    sandboxes = [sandbox for sandbox in iter_available_sandboxes(session) if sandbox.active]
+    sandboxes = []
+    for sandbox in iter_available_sandboxes(session):
+        if not is_sandbox_name(sandbox.name):
+            log.warning("sandbox name %r is not a sandbox name; it is not offered", sandbox.name)
+        elif sandbox.active:
+            sandboxes.append(sandbox)
     return sorted(sandboxes, key=lambda s: (not s.is_default, s.title.lower(), s.name))

@@ -1,15 +1,25 @@
 """The platform session: base URL, the five headers, timeouts, retries, typed errors."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import requests
 import urllib3
 
-from .errors import AuthenticationError, PlatformTimeout, TransportError, error_from_response
+from .errors import AuthenticationError, PlatformTimeout, SandboxNotFound, TransportError, error_from_response
 from .ims import STATIC_TOKEN_REFUSED, TokenProvider
 from .settings import Settings
 from .transport import CONNECT_TIMEOUT, make_http_session
+
+
+# Sandbox names are letters, digits, hyphens and underscores: what the x-sandbox-name header carries.
+SANDBOX_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+
+
+def is_sandbox_name(name: str) -> bool:
+    """True when ``name`` has the shape of a sandbox name (and so can travel in a header)."""
+    return bool(SANDBOX_NAME.fullmatch(name))
 
 
 class PlatformSession:
@@ -35,6 +45,8 @@ class PlatformSession:
             "Accept": "application/json",
         }
         if sandbox:
+            if not is_sandbox_name(sandbox):   # it could not even be encoded in a header
+                raise SandboxNotFound("not a sandbox name", status=404)
             headers["x-sandbox-name"] = sandbox.lower()
         if has_body:
             headers["Content-Type"] = "application/json"

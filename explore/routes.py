@@ -3,7 +3,6 @@ a stream's latest records, and the source-connection request that Adobe's flow n
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 from uuid import UUID
 
@@ -11,6 +10,7 @@ from flask import abort, current_app, render_template, request
 
 from connector import NotFound, PlatformError, curl_command
 from connector.flows import DATA_TYPES, RESETS
+from connector.session import is_sandbox_name
 from connector.settings import DEFAULT_PLATFORM_URL
 from web.clients import get_platform
 from web.errors import explain
@@ -22,13 +22,12 @@ ADOBE_EXPLORE_DOCS = ("https://experienceleague.adobe.com/en/docs/experience-pla
 ADOBE_KINESIS_DOCS = ("https://experienceleague.adobe.com/en/docs/experience-platform/sources/api-tutorials/"
                       "create/cloud-storage/kinesis")
 PREVIEW_RECORDS = 10
-SANDBOX_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 
 
 @bp.get("/<sandbox>/<uuid:connection_id>")
 def connection(sandbox: str, connection_id: UUID):
     """Show a connection, whether its credentials work, its streams, and a chosen stream's records."""
-    if not SANDBOX_NAME.fullmatch(sandbox):
+    if not is_sandbox_name(sandbox):
         abort(404)  # nothing that is not a sandbox name goes to Adobe
     connection_id = str(connection_id)
     platform = get_platform()

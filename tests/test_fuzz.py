@@ -2,13 +2,16 @@
 with a message, never a 500, and nothing unvalidated ever reaches Adobe."""
 from __future__ import annotations
 
+import io
 import string
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from werkzeug.datastructures import MultiDict
 
 from connector import check_credentials
-from tests.helpers import CSRF
+from tests.helpers import CSRF, KINESIS
+from wizard.steps import KEY
 
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -96,3 +99,52 @@ def test_the_language_switch_takes_anything(client, code, target):
     assert response.status_code in (302, 404)
     if response.status_code == 302:
         assert response.location.startswith("/") and not response.location.startswith("//")
+
+
+# What an attacker tried by hand, each once a 500 or a way past a rule.
+
+TEXT_FIELDS = ("name", "description", "access_key_id", "secret_key", "region", "action")
+
+
+@pytest.mark.parametrize("field", TEXT_FIELDS)
+@pytest.mark.parametrize("action", ["next", "test", "back"])
+def test_a_file_in_any_field_of_the_kinesis_step_is_no_500(walker, client, emulator, field, action):
+    walker.sandbox()
+    data = {**KINESIS, "action": action, "csrf_token": token(client, "/kinesis")}
+    data[field] = (io.BytesIO(b"not text"), "upload.txt")
+    response = client.post("/kinesis", data=data, content_type="multipart/form-data")
+    assert response.status_code in ANSWERS and emulator.calls(CREATE) == 0
+    # What was stored is text, or nothing: a file never reaches the session.
+    stored = client.get("/review")
+    assert stored.status_code in (200, 302)
+
+
+def test_a_json_body_binds_no_field(walker, client, emulator):
+    """Flask-WTF would bind a JSON body too, lists and objects where text belongs."""
+    walker.sandbox()
+    response = client.post("/kinesis", json={**KINESIS, "name": ["a", "list"], "action": "next"},
+                           headers={"X-CSRFToken": token(client, "/kinesis")})
+    assert response.status_code == 422 and emulator.calls(CREATE) == 0
+
+
+@pytest.mark.parametrize("page, action", [("/kinesis", "CREATE"), ("/kinesis", "create"), ("/review", "CREATE"),
+                                          ("/review", "next"), ("/review", "")])
+def test_an_unknown_action_is_a_400_and_creates_nothing(walker, client, emulator, page, action):
+    walker.through_review()
+    response = client.post(page, data={**KINESIS, "action": action, "csrf_token": token(client, page)})
+    assert response.status_code == 400 and emulator.calls(CREATE) == 0
+
+
+@pytest.mark.parametrize("name", ["prød", "沙盒", "sandbox\u202e"])
+def test_a_sandbox_with_a_name_no_header_can_carry_is_no_500(client, walker, emulator, name):
+    """Adobe's sandbox names are lower-case letters, digits and hyphens; one that is not never reaches a
+    header (where requests would fail to encode it), and is not offered."""
+    emulator.add_sandboxes([{"name": name, "title": "Odd one", "isDefault": True}])
+    assert "Odd one" not in client.get("/sandbox").get_data(as_text=True)
+    with client.session_transaction() as session:   # as if it had been offered before
+        session[KEY] = {"data": {"sandbox": {"sandbox": name}}}
+    for path in ("/kinesis", "/review"):
+        assert client.get(path).status_code in (200, 302, 409)
+    walker.kinesis()
+    response = client.post("/review", data={"csrf_token": token(client, "/review")})
+    assert response.status_code in (302, 409) and emulator.calls(CREATE) == 0

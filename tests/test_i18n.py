@@ -146,9 +146,25 @@ def test_the_switcher_keeps_the_wizard_and_sets_html_lang(walker, client):
     assert '<html lang="en">' in client.get("/language/en?next=/review", follow_redirects=True).get_data(as_text=True)
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"])
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)",
+                                    "/\t/evil.example/", "/\t\t/evil.example/", "/\n/evil.example/",
+                                    "/\\evil.example/", "\\/evil.example/", "/\r\nSet-Cookie: x=1",
+                                    "/\x00/evil.example", "/\u2028/evil.example", " //evil.example/"])
 def test_the_switcher_only_leads_back_into_the_app(client, target):
     assert client.get("/language/fr", query_string={"next": target}).location == "/"
+
+
+@pytest.mark.parametrize("raw", ["/%09/evil.example/", "/%09%09/evil.example/", "%0a", "/review%0d%0aX: y"])
+def test_the_switcher_refuses_encoded_control_characters(client, raw):
+    response = client.get(f"/language/fr?next={raw}")
+    assert response.status_code == 302 and response.location == "/"
+
+
+def test_the_switcher_on_a_missing_page_leads_back_safely(client):
+    """The switcher of a 404 page carries the whole path: it must not become a way off the site."""
+    page = client.get("/%09/evil.example/").get_data(as_text=True)
+    link = re.search(r'href="(/language/fr\?next=[^"]+)"', page).group(1)
+    assert client.get(html.unescape(link)).location == "/"
 
 
 def test_the_browser_language_decides_by_default(client):

@@ -124,6 +124,32 @@ def test_back_saves_a_draft_without_validating(walker, client):
     assert 'value="not a key"' in page and 'value="Clickstream account"' in page
 
 
+@pytest.mark.parametrize("changes", [{"name": "n" * 5000}, {"description": "d" * 20000},
+                                     {"name": "invoice\u202etxt.exe"}, {"name": "zero\u200bwidth"},
+                                     {"description": "bell\x07"}])
+def test_a_draft_saved_by_back_is_checked_again_before_anything_is_sent(walker, client, emulator, changes):
+    """Back saves without validating; the review binds the stored draft to the step's form again."""
+    walker.through_review()
+    walker.post("/kinesis", {**KINESIS, **changes, "action": "back"})
+    assert client.get("/review").location.endswith("/kinesis")
+    created = client.post("/review", data={"csrf_token": walker.token("/kinesis")})
+    assert created.location.endswith("/kinesis") and emulator.calls(CREATE) == 0
+
+
+@pytest.mark.parametrize("field, value", [("name", "invoice\u202etxt.exe"), ("name", "zero\u200bwidth"),
+                                          ("name", "tab\there"), ("description", "null\x00byte"),
+                                          ("description", "soft\u00adhyphen")])
+def test_hidden_characters_are_refused_next_to_their_field(walker, field, value):
+    walker.sandbox()
+    page = text(walker.kinesis(**{field: value}))
+    assert f'id="{field}-error">Remove the invisible or control characters' in page
+
+
+def test_a_description_keeps_its_line_breaks(walker, client):
+    walker.sandbox()
+    assert walker.kinesis(description="first line\r\nsecond line").location.endswith("/review")
+
+
 # Navigation
 
 @pytest.mark.parametrize("path", ["/kinesis", "/review", "/done"])

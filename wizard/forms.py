@@ -6,13 +6,13 @@ from functools import lru_cache
 from typing import Any
 
 from flask_babel import get_locale
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from connector.kinesis import check_access_key_id, check_region, check_secret_access_key, kinesis_regions
 from web import widgets
+from web.forms import Form
 from web.i18n import gettext, lazy_gettext as _l
 from web.messages import MESSAGES
 
@@ -48,7 +48,7 @@ def no_hidden_characters(allowed: str = ""):
     return check
 
 
-class SandboxForm(FlaskForm):
+class SandboxForm(Form):
     """Step 1: where the connection will live."""
 
     sandbox = RadioField(_l("Sandbox"), choices=[], validate_choice=False, option_widget=widgets.RadioInput(),
@@ -59,7 +59,7 @@ class SandboxForm(FlaskForm):
             raise ValidationError(gettext("Choose one of the sandboxes listed."))
 
 
-class KinesisForm(FlaskForm):
+class KinesisForm(Form):
     """Step 2: the Kinesis account's name, key pair and region."""
 
     name = StringField(
@@ -101,7 +101,7 @@ class KinesisForm(FlaskForm):
         problem(check_region(field.data or ""))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that acts (Create connection, Start over): a POST with its CSRF token, nothing more."""
 
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
@@ -217,10 +219,22 @@ def language(code: str) -> Response:
     """Switch the language; the wizard's state stays as it is."""
     if code in LANGUAGES:
         session["lang"] = code
-    target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = url_for("wizard.index")
-    return redirect(target)
+    return redirect(local_path(request.args.get("next", "")) or url_for("wizard.index"))
+
+
+def local_path(target: str) -> str | None:
+    """``target`` when it is a path on this site, else None.
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so ``next=/%09/evil.example``
+    would lead to ``//evil.example``, and a line break cannot go into a Location header at all: a target
+    holding any of them, or any other control character or white space, is refused before it is parsed.
+    """
+    if any(char.isspace() or unicodedata.category(char)[0] == "C" or char == "\\" for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
 
 
 @bp.post("/start-over")
