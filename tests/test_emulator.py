@@ -123,3 +123,42 @@ def test_reset_restores_the_token_lifetime(emulator):
     emulator.config(token_lifetime=1)
     emulator.reset()
     assert emulator.config()["token_lifetime"] == 86399
+
+
+def _mode(path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_secrets_are_sealed_at_rest_in_files_only_the_owner_can_read(tmp_path, settings, kinesis_stage):
+    from helpers import SECRET_KEY
+    data_dir = tmp_path / "state"
+    server = EmulatorServer(data_dir, kinesis_endpoint_url=kinesis_stage.url).start()
+    try:
+        client = Platform(settings.with_endpoints(server.url, server.url))
+        created = client.flow.create_kinesis_connection("prod", "sealed", "", credentials())
+        # The emulator still opens them to ask Kinesis.
+        assert client.flow.test_connection("prod", created.id) is True
+        assert client.flow.explore("prod", created.id)
+    finally:
+        server.stop()
+    stored = b"".join(path.read_bytes() for path in data_dir.iterdir())
+    assert SECRET_KEY.encode() not in stored
+    assert _mode(data_dir) == 0o700
+    assert _mode(data_dir / "platform.sqlite3") == 0o600 and _mode(data_dir / "platform.key") == 0o600
+
+
+def test_secrets_an_older_version_stored_in_clear_are_sealed_on_start(tmp_path):
+    import json
+    import sqlite3
+
+    from emulator.store import SCHEMA, Store
+    from helpers import SECRET_KEY
+    database = tmp_path / "platform.sqlite3"
+    with sqlite3.connect(database) as db:
+        db.executescript(SCHEMA)
+        db.execute("INSERT INTO connections (id, sandbox, body, secret_params) VALUES (?, ?, ?, ?)",
+                   ("c1", "prod", json.dumps({"id": "c1"}), json.dumps({"secretKey": SECRET_KEY})))
+    database.chmod(0o644)
+    store = Store(database)
+    assert store.connection("prod", "c1")[1] == {"secretKey": SECRET_KEY}
+    assert SECRET_KEY.encode() not in database.read_bytes() and _mode(database) == 0o600
