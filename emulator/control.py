@@ -1,14 +1,55 @@
 """The emulator's own control API under ``/_emulator``: faults, token expiry, call counts, seeding.
 
 None of this exists at Adobe; tests and demo mode use it to set the stage over plain HTTP.
+
+It listens on loopback only, but a web page open in a browser on the same machine can still reach
+loopback: a cross-origin ``POST`` with a ``text/plain`` body is a "simple request" that the browser
+sends without asking first. So the control API takes only JSON bodies (a JSON ``POST`` from another
+origin needs a CORS preflight, which is never granted here) and refuses any request that a browser
+marks as coming from a page that is not itself on loopback.
 """
 from __future__ import annotations
 
+import ipaddress
+from urllib.parse import urlsplit
+
 from flask import Blueprint, jsonify, request
+from werkzeug.wrappers import Response
 
 from .platform import TOKEN_LIFETIME, platform
 
 bp = Blueprint("control", __name__, url_prefix="/_emulator")
+
+
+def loopback_origin(origin: str) -> bool:
+    """True for ``http(s)://`` origins on this machine: 127.x.x.x, ``localhost``, ``[::1]``, any port."""
+    try:
+        parts = urlsplit(origin)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or parts.path or parts.query or parts.username:
+        return False
+    host = (parts.hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@bp.before_request
+def same_machine_only() -> Response | tuple[Response, int] | None:
+    """Refuse what a browser says comes from another site, and any POST whose body is not JSON."""
+    origin = request.headers.get("Origin")
+    if origin is not None and not loopback_origin(origin):
+        return jsonify(error="the control API answers only pages served from loopback"), 403
+    if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
+        return jsonify(error="the control API refuses cross-site requests"), 403
+    if request.method == "POST" and request.mimetype != "application/json":
+        return jsonify(error="POST bodies must be application/json (send the header even with no body)"), 415
+    return None
 
 
 def _json() -> dict:

@@ -29,6 +29,9 @@ class EmulatorControl:
         self.http = requests.Session()
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        if method == "POST" and "json" not in kwargs:
+            # The control API takes only JSON POSTs, also when there is no body (see emulator/control.py).
+            kwargs["headers"] = {"Content-Type": "application/json", **kwargs.get("headers", {})}
         response = self.http.request(method, f"{self.url}/_emulator{path}", timeout=5, **kwargs)
         response.raise_for_status()
         return response.json()
