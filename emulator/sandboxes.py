@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from .gateway import check_gateway, org_matches
+from .gateway import check_gateway
 from .platform import platform, sandbox_error
 
 bp = Blueprint("sandboxes", __name__, url_prefix="/data/foundation/sandbox-management")
@@ -14,8 +14,6 @@ DEFAULT_LIMIT = 50
 @bp.before_request
 def gateway() -> None:
     check_gateway()
-    if not org_matches():
-        raise sandbox_error("2000-401", "The access token has no access to this organization")
 
 
 def _page_args() -> tuple[int, int]:
