@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 import time
 import uuid
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import jsonschema
 from flask import Blueprint, Response, g, jsonify, request, url_for
 
+from .filters import FilterError, parse_condition, parse_orderby
 from .gateway import check_gateway
 from .platform import flow_error, platform
 from .kinesis import Kinesis, KinesisRefused, KinesisUnavailable
@@ -19,7 +19,6 @@ from .specs import KINESIS_SPEC_ID, SPECS, secret_params
 
 bp = Blueprint("flowservice", __name__, url_prefix="/data/foundation/flowservice")
 ENCRYPTED = "<encrypted>"
-FILTER = re.compile(r"^([\w.]+)(==|!=|>=|<=|>|<|~)(.*)$")
 DEFAULT_LIMIT = 100
 PREVIEW_LIMIT = 10
 JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object", list: "array",
@@ -110,33 +109,15 @@ def create_connection():
     return answer
 
 
-def _field(item: dict[str, Any], path: str) -> Any:
-    for part in path.split("."):
-        item = item.get(part) if isinstance(item, dict) else None
-    return item
+def _query_error(error: FilterError):
+    return flow_error(error.code, "Invalid request", error.detail)
 
 
-def _holds(item: dict[str, Any], condition: str) -> bool:
-    """One ``property`` condition; commas separate alternatives (OR)."""
-    for alternative in condition.split(","):
-        match = FILTER.match(alternative.strip())
-        if not match:
-            raise _invalid(f"property filter '{alternative}' is not valid.")
-        path, op, wanted = match.groups()
-        value = _field(item, path)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            try:
-                wanted_value: Any = float(wanted)
-            except ValueError:
-                raise _invalid(f"property filter '{alternative}' compares a number with text.") from None
-        else:
-            value, wanted_value = ("" if value is None else str(value)), wanted
-        if ((op == "==" and value == wanted_value) or (op == "!=" and value != wanted_value)
-                or (op == "~" and str(wanted_value) in str(value))
-                or (op == ">" and value > wanted_value) or (op == "<" and value < wanted_value)
-                or (op == ">=" and value >= wanted_value) or (op == "<=" and value <= wanted_value)):
-            return True
-    return False
+def _bad_query_value(name: str, value: str):
+    """Adobe documents no code for a bad ``limit`` or continuation token; ``1453-400`` ("Invalid query
+    value ... provided in query param") is the documented code that fits, so the emulator uses it."""
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    return flow_error("1453-400", "Invalid request", f"Invalid query value {name}={shown} provided in query param.")
 
 
 def _encode(state: dict[str, Any]) -> str:
@@ -144,38 +125,57 @@ def _encode(state: dict[str, Any]) -> str:
 
 
 def _decode(token: str) -> dict[str, Any]:
+    """The listing a continuation token stands for; one that this emulator did not make is refused."""
     try:
         state = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        if not isinstance(state, dict):
-            raise ValueError
-        return state
     except (ValueError, binascii.Error):
-        raise _invalid("continuationToken is not valid.") from None
+        raise _bad_query_value("continuationToken", token) from None
+    if not (isinstance(state, dict) and isinstance(state.get("property"), list)
+            and all(isinstance(p, str) for p in state["property"]) and isinstance(state.get("orderby"), str)
+            and type(state.get("limit")) is int and type(state.get("offset")) is int
+            and state["limit"] >= 1 and state["offset"] >= 0):
+        raise _bad_query_value("continuationToken", token)
+    return state
+
+
+def _limit() -> int:
+    raw = request.args.get("limit")
+    if raw is None:
+        return DEFAULT_LIMIT
+    try:
+        limit = int(raw)
+    except ValueError:
+        raise _bad_query_value("limit", raw) from None
+    if limit < 1:
+        raise _bad_query_value("limit", raw)
+    return min(limit, 1000)
 
 
 @bp.get("/connections")
 def list_connections():
-    """List connections, filtered with ``property``, sorted with ``orderby``, paged by continuation token."""
+    """List connections, filtered with ``property``, sorted with ``orderby``, paged by continuation token
+    (see ``filters`` for the rules and the codes of their faults)."""
+    if "limit" in request.args and request.args.get("count") == "true":
+        raise flow_error("1401-400", "Invalid request",
+                         "The limit and count parameters cannot be given together in the same request. Please "
+                         "provide either only the limit or the count parameter and try again.")
     if "continuationToken" in request.args:
         state = _decode(request.args["continuationToken"])
     else:
-        if "limit" in request.args and request.args.get("count") == "true":
-            raise flow_error("1401-400", "Invalid request",
-                             "The limit and count parameters cannot be given together in the same request.")
-        try:
-            limit = int(request.args.get("limit", DEFAULT_LIMIT))
-        except ValueError:
-            raise _invalid("limit must be a whole number.") from None
         state = {"property": request.args.getlist("property"), "orderby": request.args.get("orderby", ""),
-                 "limit": max(1, min(limit, 1000)), "offset": 0}
-    items = [item for item in platform().store.connections(g.sandbox)
-             if all(_holds(item, condition) for condition in state["property"])]
+                 "limit": _limit(), "offset": 0}
+    try:
+        conditions = [parse_condition(condition) for condition in state["property"]]
+        order = parse_orderby(state["orderby"]) if state["orderby"] else None
+        items = [item for item in platform().store.connections(g.sandbox)
+                 if all(condition.holds(item) for condition in conditions)]
+    except FilterError as error:
+        raise _query_error(error) from None
     if request.args.get("count") == "true":
         return jsonify(count=len(items))
-    if state["orderby"]:
-        key = state["orderby"].lstrip("-+")
-        items.sort(key=lambda item: (_field(item, key) is None, _field(item, key) or 0),
-                   reverse=state["orderby"].startswith("-"))
+    if order:
+        key, descending = order
+        items.sort(key=key, reverse=descending)
     offset, limit = state["offset"], state["limit"]
     page = items[offset:offset + limit]
     answer: dict[str, Any] = {"items": page}

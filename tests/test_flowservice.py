@@ -1,11 +1,16 @@
 """connector/flowservice.py against the emulator over HTTP: spec, create, get, list, test, explore, delete."""
 from __future__ import annotations
 
+import base64
+import json
+from urllib.parse import unquote
+
 import pytest
 import requests
 
 from connector import (ConnectionInUse, InvalidParameters, InvalidRequest, NotFound, OutcomeUnknown,
                        SandboxNotFound, ServiceUnavailable)
+from connector.errors import error_from_response
 from connector.flowservice import KINESIS_SPEC_ID, SEED_AUTH_SPEC_NAME
 from helpers import ACCESS_KEY_ID, SECRET_KEY, credentials
 from kinesis_stage import EVERY_ACTION, STREAMS
@@ -105,6 +110,75 @@ def test_list_filters_on_the_kinesis_spec(platform, emulator, settings):
         headers=platform.session.headers(token, "prod", True))
     assert other.status_code == 400  # no such spec in the emulator: nothing else can be listed
     assert [c.connection_spec_id for c in kinesis_connections(platform)] == [KINESIS_SPEC_ID]
+
+
+def list_raw(platform, emulator, **params):
+    """GET /connections as any client would send it, the answer unmapped."""
+    token = platform.session.tokens.token()
+    return requests.get(f"{emulator.url}/data/foundation/flowservice/connections", params=params,
+                        headers=platform.session.headers(token, "prod", False), timeout=5)
+
+
+FOREIGN_TOKEN = base64.urlsafe_b64encode(json.dumps(["not", "a", "listing"]).encode()).decode()
+
+
+@pytest.mark.parametrize("params, code", [
+    ({"property": "name"}, "1453-400"),                       # no operator
+    ({"property": "==Kinesis prod"}, "1453-400"),             # no field
+    ({"property": "createdAt=="}, "1453-400"),                # no value (Adobe's own example)
+    ({"property": "name==a,"}, "1453-400"),                   # an empty alternative
+    ({"property": "name~Kinesis"}, "1440-400"),               # "Operator '~' not implemented."
+    ({"property": "name!>x"}, "1450-400"),
+    ({"property": "name=Kinesis prod"}, "1450-400"),
+    ({"property": "connections==x"}, "1449-400"),             # not a property of a connection
+    ({"property": "na me==x"}, "1449-400"),
+    ({"property": "createdAt>yesterday"}, "1452-400"),
+    ({"property": "createdAt<=1,2"}, "1443-400"),
+    ({"orderby": "*name"}, "1432-400"),
+    ({"orderby": "-nothing"}, "1433-400"),
+    ({"continuationToken": "not-a-token"}, "1453-400"),
+    ({"continuationToken": FOREIGN_TOKEN}, "1453-400"),
+    ({"limit": "ten"}, "1453-400"),
+    ({"limit": "0"}, "1453-400"),
+    ({"limit": 5, "count": "true"}, "1401-400"),
+])
+def test_list_refusals_carry_adobes_documented_codes(platform, emulator, params, code):
+    create(platform)
+    response = list_raw(platform, emulator, **params)
+    error = error_from_response(response)
+    assert response.status_code == 400 and isinstance(error, InvalidRequest) and error.code == code
+
+
+def test_filters_follow_adobes_syntax(platform, emulator):
+    first, second = create(platform, name="alpha"), create(platform, name="beta")
+    third = create(platform, name="gamma", region="us-west-1")
+
+    def names(*conditions, **params):
+        answer = list_raw(platform, emulator, property=list(conditions), **params)
+        assert answer.status_code == 200, answer.text
+        return [item["name"] for item in answer.json()["items"]]
+
+    assert names("name==alpha,gamma") == ["alpha", "gamma"]                  # commas: alternatives
+    assert names("name!=alpha,gamma") == ["beta"]
+    assert names(f"connectionSpec.id=={KINESIS_SPEC_ID}", "auth.params.region==us-west-1") == ["gamma"]
+    assert names("auth.specName==Aws Kinesis authentication credentials", orderby="-name") == [
+        "gamma", "beta", "alpha"]
+    created_at = platform.flow.get_connection("prod", second.id).created_at
+    assert set(names(f"createdAt>={created_at}")) >= {"beta", "gamma"} and "alpha" not in names(
+        f"createdAt<{created_at}", "name!=alpha")
+    assert names("id==" + first.id) == ["alpha"] and names("state==disabled") == []
+    assert list_raw(platform, emulator, property="name==alpha", count="true").json() == {"count": 1}
+    assert third.id
+
+
+def test_the_connector_never_sends_an_unimplemented_operator(platform, emulator):
+    sent = []
+    platform.session.http.hooks["response"].append(lambda response, *a, **k: sent.append(response.request.url))
+    emulator.fault(kind="status", status=503, method="POST", path="/connections$", act=True, times=1)
+    created = create(platform)  # the lost answer makes the connector look the connection up in the list
+    assert created.recovered and list(platform.flow.list_kinesis_connections("prod", page_size=1))
+    listings = [url for url in sent if "/connections?" in url]
+    assert listings and not any("~" in unquote(url) for url in listings)
 
 
 def test_test_and_explore_ask_kinesis(platform, kinesis_auth):
