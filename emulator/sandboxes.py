@@ -33,11 +33,13 @@ def _page_args() -> tuple[int, int]:
 
 @bp.get("/")
 def available():
-    """List the sandboxes available to the caller."""
+    """List the sandboxes available to the caller.
+
+    Adobe's example of this listing shows a templated ``page`` link and no ``next`` link (only the admin
+    list of all sandboxes, ``/sandboxes``, shows one), so none is given here: a client learns that more
+    may remain from a page that came back full (``count == limit``).
+    """
     limit, offset = _page_args()
-    sandboxes, total = platform().store.sandboxes(limit, offset)
+    sandboxes, _total = platform().store.sandboxes(limit, offset)
     template = {"href": request.host_url.rstrip("/") + PATH + "?limit={limit}&offset={offset}", "templated": True}
-    links = {"page": template}
-    if offset + len(sandboxes) < total:
-        links["next"] = dict(template)
-    return jsonify(sandboxes=sandboxes, _page={"limit": limit, "count": len(sandboxes)}, _links=links)
+    return jsonify(sandboxes=sandboxes, _page={"limit": limit, "count": len(sandboxes)}, _links={"page": template})
