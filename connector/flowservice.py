@@ -20,8 +20,11 @@ log = logging.getLogger(__name__)
 BASE_PATH = "/data/foundation/flowservice"
 KINESIS_SPEC_ID = "86043421-563b-46ec-8e6c-e23184711bf6"
 KINESIS_PROVIDER_ID = "521eee4d-8cbe-4906-bb48-fb6bd4450033"
+# The auth spec Adobe's current page names; a connection spec may list others beside it (PLATFORM.md §7).
+AUTH_SPEC_NAME = "Aws Kinesis authentication credentials"
 # The seed document's name, used only when the connection spec cannot be read (PLATFORM.md §4).
 SEED_AUTH_SPEC_NAME = "Basic Authentication for Kinesis"
+KEY_PARAMS = frozenset({"accessKeyId", "secretKey"})
 PARAM_FIELDS = {"accessKeyId": "access_key_id", "secretKey": "secret_key", "region": "region"}
 # How far back a connection of the same name counts as "the one our lost create made".
 RECENT_SECONDS = 300
@@ -56,6 +59,25 @@ class ConnectionSpec:
                 problems[PARAM_FIELDS.get(param, param)] = f"This value breaks the rule '{error.validator}'."
         if problems:
             raise InvalidParameters(problems)
+
+
+def choose_auth_spec(auth_specs: Any) -> dict[str, Any] | None:
+    """The access-key auth spec among a connection spec's ``authSpec`` entries.
+
+    The one named ``Aws Kinesis authentication credentials`` first; failing that, the one whose schema
+    asks for ``accessKeyId`` and ``secretKey``; failing that, none (the caller then uses the seed
+    document's name). Never the first entry merely for being first: the list may hold others.
+    """
+    entries = [entry for entry in auth_specs or [] if isinstance(entry, dict) and isinstance(entry.get("name"), str)]
+    for entry in entries:
+        if entry["name"] == AUTH_SPEC_NAME:
+            return entry
+    for entry in entries:
+        spec = entry.get("spec") if isinstance(entry.get("spec"), dict) else {}
+        properties = spec.get("properties") if isinstance(spec.get("properties"), dict) else {}
+        if KEY_PARAMS <= set(properties):
+            return entry
+    return None
 
 
 @dataclass(frozen=True)
@@ -128,13 +150,18 @@ class FlowService:
         try:
             body = self.session.get_json(f"{BASE_PATH}/connectionSpecs/{KINESIS_SPEC_ID}", sandbox=sandbox)
             item = body["items"][0]
-            auth = item["authSpec"][0]
-            return ConnectionSpec(id=item["id"], version=item.get("version", "1.0"),
+            spec = ConnectionSpec(id=item["id"], version=item.get("version", "1.0"),
                                   provider_id=item.get("providerId") or KINESIS_PROVIDER_ID,
-                                  auth_spec_name=auth["name"], auth_schema=auth.get("spec"))
+                                  auth_spec_name=SEED_AUTH_SPEC_NAME)
+            auth = choose_auth_spec(item.get("authSpec"))
         except (NotFound, KeyError, IndexError, TypeError, ValueError):
             log.warning("Kinesis connection spec unreadable; falling back to the documented auth spec name")
             return ConnectionSpec(KINESIS_SPEC_ID, "1.0", KINESIS_PROVIDER_ID, SEED_AUTH_SPEC_NAME)
+        if auth is None:
+            log.warning("No access-key auth spec in the Kinesis connection spec; falling back to the documented "
+                        "auth spec name")
+            return spec
+        return ConnectionSpec(spec.id, spec.version, spec.provider_id, auth["name"], auth.get("spec"))
 
     def create_kinesis_connection(self, sandbox: str, name: str, description: str,
                                   credentials: KinesisCredentials) -> CreatedConnection:

@@ -15,7 +15,7 @@ from .filters import FilterError, parse_condition, parse_orderby
 from .gateway import check_gateway
 from .platform import flow_error, platform
 from .kinesis import Kinesis, KinesisRefused, KinesisUnavailable
-from .specs import KINESIS_SPEC_ID, SPECS, secret_params
+from .specs import KINESIS_AUTH_SPEC_NAME, KINESIS_SPEC_ID, SPECS, secret_params
 
 bp = Blueprint("flowservice", __name__, url_prefix="/data/foundation/flowservice")
 ENCRYPTED = "<encrypted>"
@@ -203,6 +203,9 @@ def _kinesis(connection_id: str) -> Kinesis:
     connection, secrets, _ = _connection(connection_id)
     if connection["connectionSpec"]["id"] != KINESIS_SPEC_ID:
         raise _invalid("Only Kinesis connections can be tested and explored here.")
+    if connection["auth"]["specName"] != KINESIS_AUTH_SPEC_NAME:
+        raise _invalid(f"Connections made with the auth spec '{connection['auth']['specName']}' cannot be "
+                       "tested or explored by this emulator: it asks Kinesis with an access key only.")
     return Kinesis(platform().kinesis_endpoint_url, connection["auth"]["params"], secrets)
 
 

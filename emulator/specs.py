@@ -1,16 +1,43 @@
-"""The connection specs the emulator knows: Amazon Kinesis, as Adobe's connection spec describes it."""
+"""The connection specs the emulator knows: Amazon Kinesis, as Adobe's connection spec describes it.
+
+Adobe documents one auth spec for the Kinesis source, ``Aws Kinesis authentication credentials`` (access
+key, secret key, region). A connection spec's ``authSpec`` is a list, and a client must pick its entry
+by name, not by place. So the emulator's Kinesis spec lists a second entry first: a role-based one,
+``ROLE_AUTH_SPEC_NAME``. It is NOT documented by Adobe (no role-based auth is documented for the Kinesis
+source); it is a plausible stand-in that is here so that a client which takes ``authSpec[0]`` fails.
+The connector must never choose it. The emulator accepts connections made with it but cannot ask
+Kinesis with them (it holds no key): test and explore refuse them.
+"""
 from __future__ import annotations
 
 KINESIS_SPEC_ID = "86043421-563b-46ec-8e6c-e23184711bf6"
 KINESIS_PROVIDER_ID = "521eee4d-8cbe-4906-bb48-fb6bd4450033"
 KINESIS_AUTH_SPEC_NAME = "Aws Kinesis authentication credentials"
+ROLE_AUTH_SPEC_NAME = "Aws Kinesis role-based authentication"
+
+ROLE_AUTH_SPEC = {
+    "name": ROLE_AUTH_SPEC_NAME,
+    "type": "RoleBased",
+    "spec": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "description": "Emulator only (not documented by Adobe): an IAM role that the platform would assume",
+        "properties": {
+            "roleArn": {"type": "string", "description": "ARN of the IAM role to assume"},
+            "externalId": {"type": "string", "description": "External ID the role's trust policy requires",
+                           "format": "password"},
+            "region": {"type": "string", "description": "AWS region of the streams"},
+        },
+        "required": ["roleArn", "region"],
+    },
+}
 
 KINESIS_SPEC = {
     "id": KINESIS_SPEC_ID,
     "name": "amazon-kinesis",
     "providerId": KINESIS_PROVIDER_ID,
     "version": "1.0",
-    "authSpec": [{
+    "authSpec": [ROLE_AUTH_SPEC, {
         "name": KINESIS_AUTH_SPEC_NAME,
         "type": "KeyBased",
         "spec": {

@@ -11,7 +11,7 @@ import requests
 from connector import (ConnectionInUse, InvalidParameters, InvalidRequest, NotFound, OutcomeUnknown,
                        SandboxNotFound, ServiceUnavailable)
 from connector.errors import error_from_response
-from connector.flowservice import KINESIS_SPEC_ID, SEED_AUTH_SPEC_NAME
+from connector.flowservice import KINESIS_SPEC_ID, SEED_AUTH_SPEC_NAME, FlowService, choose_auth_spec
 from helpers import ACCESS_KEY_ID, SECRET_KEY, credentials
 from kinesis_stage import EVERY_ACTION, STREAMS
 
@@ -38,6 +38,59 @@ def test_falls_back_to_the_seed_name_only_when_the_spec_cannot_be_read(platform,
     emulator.fault(path="/connectionSpecs/", status=404, kind="status")
     spec = platform.flow.kinesis_spec("prod")
     assert spec.auth_spec_name == SEED_AUTH_SPEC_NAME
+
+
+def test_the_emulator_lists_a_second_auth_spec_before_the_documented_one(platform, emulator):
+    token = platform.session.tokens.token()
+    spec = requests.get(f"{emulator.url}/data/foundation/flowservice/connectionSpecs/{KINESIS_SPEC_ID}",
+                        headers=platform.session.headers(token, "prod", False), timeout=5).json()["items"][0]
+    names = [auth["name"] for auth in spec["authSpec"]]
+    assert len(names) == 2 and names[1] == "Aws Kinesis authentication credentials" and names[0] != names[1]
+    # The connector picks the documented one by name, not the first.
+    assert platform.flow.kinesis_spec("prod").auth_spec_name == names[1]
+
+
+def test_a_connection_made_with_the_other_auth_spec_cannot_be_explored(platform, emulator):
+    token = platform.session.tokens.token()
+    made = requests.post(f"{emulator.url}/data/foundation/flowservice/connections", timeout=5, json={
+        "name": "by role", "auth": {"specName": "Aws Kinesis role-based authentication",
+                                    "params": {"roleArn": "arn:aws:iam::123456789012:role/r", "region": "eu-west-1"}},
+        "connectionSpec": {"id": KINESIS_SPEC_ID, "version": "1.0"}},
+        headers=platform.session.headers(token, "prod", True))
+    assert made.status_code == 201
+    with pytest.raises(InvalidRequest):
+        platform.flow.explore("prod", made.json()["id"])
+
+
+KEY_SCHEMA = {"type": "object", "properties": {"accessKeyId": {"type": "string"},
+                                               "secretKey": {"type": "string", "format": "password"},
+                                               "region": {"type": "string"}}}
+ROLE_SCHEMA = {"type": "object", "properties": {"roleArn": {"type": "string"}, "region": {"type": "string"}}}
+
+
+@pytest.mark.parametrize("auth_specs, chosen", [
+    ([{"name": "Role", "spec": ROLE_SCHEMA}, {"name": "Aws Kinesis authentication credentials", "spec": {}}],
+     "Aws Kinesis authentication credentials"),                      # by name, even with an odd schema
+    ([{"name": "Role", "spec": ROLE_SCHEMA}, {"name": "Keys, renamed", "spec": KEY_SCHEMA}], "Keys, renamed"),
+    ([{"name": "Role", "spec": ROLE_SCHEMA}], None),
+    ([], None), (None, None), (["junk", {"spec": KEY_SCHEMA}], None),
+])
+def test_the_auth_spec_is_chosen_by_name_then_by_its_key_fields(auth_specs, chosen):
+    found = choose_auth_spec(auth_specs)
+    assert (found or {}).get("name") == chosen
+
+
+class SpecOnly:
+    """A session whose connection spec lists only auth specs the connector cannot use."""
+
+    def get_json(self, path, **kwargs):
+        return {"items": [{"id": KINESIS_SPEC_ID, "providerId": "p", "version": "1.0",
+                           "authSpec": [{"name": "Role", "spec": ROLE_SCHEMA}]}]}
+
+
+def test_no_usable_auth_spec_falls_back_to_the_seed_name():
+    spec = FlowService(SpecOnly()).kinesis_spec("prod")
+    assert spec.auth_spec_name == SEED_AUTH_SPEC_NAME and spec.provider_id == "p" and spec.auth_schema is None
 
 
 def test_create_then_get_returns_the_connection_without_its_secret(platform):
