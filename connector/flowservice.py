@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import jsonschema
 
-from .errors import (InvalidParameters, NotFound, OutcomeUnknown, PlatformError, ServiceUnavailable,
-                     TransportError)
+from .errors import (InvalidParameters, InvalidRequest, NotFound, OutcomeUnknown, PlatformError,
+                     ServiceUnavailable, TransportError)
 from .kinesis import MESSAGES, KinesisCredentials, check_credentials
 from .session import PlatformSession
 
@@ -25,6 +25,8 @@ AUTH_SPEC_NAME = "Aws Kinesis authentication credentials"
 # The seed document's name, used only when the connection spec cannot be read (PLATFORM.md §4).
 SEED_AUTH_SPEC_NAME = "Basic Authentication for Kinesis"
 KEY_PARAMS = frozenset({"accessKeyId", "secretKey"})
+# Flow Service's "Invalid field ... in filter params".
+UNFILTERABLE = "1449-400"
 PARAM_FIELDS = {"accessKeyId": "access_key_id", "secretKey": "secret_key", "region": "region"}
 # How far back a connection of the same name counts as "the one our lost create made".
 RECENT_SECONDS = 300
@@ -93,6 +95,8 @@ class Connection:
     etag: str = ""
     auth_params: dict[str, Any] = field(default_factory=dict)
     connection_spec_id: str = ""
+    provider_id: str = ""
+    auth_spec_name: str = ""
 
     @property
     def access_key_id(self) -> str:
@@ -115,6 +119,8 @@ class Connection:
             etag=item.get("etag", ""),
             auth_params=dict(auth.get("params") or {}),
             connection_spec_id=(item.get("connectionSpec") or {}).get("id", ""),
+            provider_id=item.get("providerId") or "",
+            auth_spec_name=auth.get("specName") or "",
         )
 
 
@@ -240,15 +246,51 @@ class FlowService:
 
     def list_kinesis_connections(self, sandbox: str, orderby: str | None = None,
                                  page_size: int = 50) -> Iterator[Connection]:
-        """Every Kinesis connection of the sandbox, following the continuation links."""
-        params: dict[str, Any] | None = {"property": f"connectionSpec.id=={KINESIS_SPEC_ID}", "limit": page_size}
+        """Every Kinesis *source* connection of the sandbox, following the continuation links.
+
+        The Amazon Kinesis destination shares the source's connection spec id, so the spec id alone lets
+        destination connections through. Connections are kept only when their auth spec is one of the
+        Kinesis source's names and their provider is the source's. The auth spec name is asked for in
+        the query too (``auth.specName`` is a property of a listed connection, which Flow Service can
+        filter on); the provider only here, since Adobe's listing schema shows no ``providerId`` on a
+        connection. A connection that does not say its provider or auth spec is kept: it cannot be
+        told apart, and hiding a real one could make a retried create make a second.
+        """
+        names, providers = self._source_identity()
+        conditions = [f"connectionSpec.id=={KINESIS_SPEC_ID}", f"auth.specName=={','.join(filter(None, names))}"]
+        first_page: dict[str, Any] = {"property": conditions, "limit": page_size}
         if orderby:
-            params["orderby"] = orderby
-        path = f"{BASE_PATH}/connections"
+            first_page["orderby"] = orderby
+        path: str | None = f"{BASE_PATH}/connections"
+        params: dict[str, Any] | None = first_page
         while path:
-            body = self.session.get_json(path, sandbox=sandbox, params=params)
-            yield from (Connection.from_api(item) for item in body.get("items") or [])
+            try:
+                body = self.session.get_json(path, sandbox=sandbox, params=params)
+            except InvalidRequest as error:
+                if params is not first_page or error.code != UNFILTERABLE or len(conditions) == 1:
+                    raise
+                # Flow Service refused to filter on the auth spec: ask by connection spec alone (the
+                # check below still applies).
+                log.warning("Flow Service cannot filter connections on auth.specName; filtering here only")
+                conditions = conditions[:1]
+                first_page["property"] = conditions
+                continue
+            for item in body.get("items") or []:
+                connection = Connection.from_api(item)
+                if (connection.connection_spec_id in ("", KINESIS_SPEC_ID) and connection.provider_id in providers
+                        and connection.auth_spec_name in names):
+                    yield connection
             path, params = self._next_page(body), None
+
+    def _source_identity(self) -> tuple[list[str], set[str]]:
+        """The auth spec names and provider ids of Kinesis source connections ("" for a connection that
+        does not say). The documented ones, and the connection spec's own when a create has read it
+        already: listing does not read the spec itself, to cost no call more than the listing."""
+        spec = self._spec
+        names = [spec.auth_spec_name] if spec else []
+        names = list(dict.fromkeys(names + [AUTH_SPEC_NAME, SEED_AUTH_SPEC_NAME]))
+        providers = {KINESIS_PROVIDER_ID, spec.provider_id if spec else KINESIS_PROVIDER_ID}
+        return names + [""], providers | {""}
 
     def _next_page(self, body: dict[str, Any]) -> str | None:
         href = ((body.get("_links") or {}).get("next") or {}).get("href")

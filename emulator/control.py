@@ -16,7 +16,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, jsonify, request
 from werkzeug.wrappers import Response
 
+from .flowservice import store_connection
 from .platform import TOKEN_LIFETIME, platform
+from .specs import (KINESIS_DESTINATION_AUTH_SPEC_NAME, KINESIS_DESTINATION_PROVIDER_ID,
+                    KINESIS_DESTINATION_SECRETS, KINESIS_SPEC_ID)
 
 bp = Blueprint("control", __name__, url_prefix="/_emulator")
 
@@ -128,6 +131,24 @@ def add_sandboxes():
         store.add_sandbox(item["name"], item.get("title", item["name"]), item.get("type", "development"),
                           item.get("state", "active"), bool(item.get("isDefault", False)))
     return jsonify(count=store.count("sandboxes")), 201
+
+
+@bp.post("/destinations")
+def add_destination():
+    """Add an Amazon Kinesis *destination* connection, as Experience Platform's destinations make them:
+    the source's connection spec id, another provider id. Body: ``{"sandbox", "name", "params"}``, and
+    ``providerId`` / ``specName`` to change the defaults (see ``specs.KINESIS_DESTINATION_*``)."""
+    body = _json()
+    sandbox = str(body.get("sandbox") or "prod").lower()
+    if platform().store.sandbox(sandbox) is None:
+        return jsonify(error="no such sandbox"), 404
+    params = body.get("params") if isinstance(body.get("params"), dict) else {}
+    stored = store_connection(sandbox, "acp_destinations", str(body.get("name") or "Amazon Kinesis destination"),
+                              str(body.get("description") or ""), KINESIS_SPEC_ID, "1.0",
+                              str(body.get("providerId") or KINESIS_DESTINATION_PROVIDER_ID),
+                              str(body.get("specName") or KINESIS_DESTINATION_AUTH_SPEC_NAME), params,
+                              set(KINESIS_DESTINATION_SECRETS))
+    return jsonify(id=stored["id"], etag=stored["etag"]), 201
 
 
 @bp.post("/connections/<connection_id>/in-use")

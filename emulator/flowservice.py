@@ -87,26 +87,42 @@ def create_connection():
     params = auth.get("params")
     _check_params(auth_spec["spec"], params)
 
-    secrets = secret_params(spec, auth_spec["name"])
-    now = int(time.time() * 1000)
-    connection_id, etag = str(uuid.uuid4()), f'"{uuid.uuid4()}"'
-    client = f"{g.client_id}@AdobeID"
-    stored = {
-        "id": connection_id, "createdAt": now, "updatedAt": now, "createdBy": client, "updatedBy": client,
-        "createdClient": g.client_id, "updatedClient": g.client_id,
-        "sandboxId": str(uuid.uuid5(uuid.NAMESPACE_DNS, g.sandbox)), "sandboxName": g.sandbox,
-        "imsOrgId": platform().org_id, "name": name, "description": body.get("description") or "",
-        "connectionSpec": {"id": spec["id"], "version": spec_ref.get("version") or spec["version"]},
-        "state": "enabled",
-        "auth": {"specName": auth_spec["name"],
-                 "params": {k: (ENCRYPTED if k in secrets else v) for k, v in params.items()}},
-        "version": etag, "etag": etag,
-    }
-    platform().store.add_connection(stored, {k: v for k, v in params.items() if k in secrets})
+    stored = store_connection(g.sandbox, g.client_id, name, body.get("description") or "", spec["id"],
+                              spec_ref.get("version") or spec["version"], spec["providerId"], auth_spec["name"],
+                              params, secret_params(spec, auth_spec["name"]))
+    connection_id, etag = stored["id"], stored["etag"]
     answer = jsonify(id=connection_id, etag=etag)
     answer.status_code = 201
     answer.headers["Location"] = url_for(".get_connection", connection_id=connection_id)
     return answer
+
+
+def store_connection(sandbox: str, client_id: str, name: str, description: str, spec_id: str, spec_version: str,
+                     provider_id: str, auth_spec_name: str, params: dict[str, Any], secrets: set[str]) -> dict[str, Any]:
+    """Keep a connection as Flow Service returns it, the secret params apart (and sealed by the store).
+
+    Adobe's connection listing schema (ConnectionItemDTO) does not show ``providerId``; the create
+    request carries it, and the emulator keeps it on the connection (the connection spec's own, for
+    connections made through ``POST /connections``), so that sources and destinations sharing a
+    connection spec id can be told apart.
+    """
+    now = int(time.time() * 1000)
+    connection_id, etag = str(uuid.uuid4()), f'"{uuid.uuid4()}"'
+    client = f"{client_id}@AdobeID"
+    stored = {
+        "id": connection_id, "createdAt": now, "updatedAt": now, "createdBy": client, "updatedBy": client,
+        "createdClient": client_id, "updatedClient": client_id,
+        "sandboxId": str(uuid.uuid5(uuid.NAMESPACE_DNS, sandbox)), "sandboxName": sandbox,
+        "imsOrgId": platform().org_id, "name": name, "description": description,
+        "providerId": provider_id,
+        "connectionSpec": {"id": spec_id, "version": spec_version},
+        "state": "enabled",
+        "auth": {"specName": auth_spec_name,
+                 "params": {k: (ENCRYPTED if k in secrets else v) for k, v in params.items()}},
+        "version": etag, "etag": etag,
+    }
+    platform().store.add_connection(stored, {k: v for k, v in params.items() if k in secrets})
+    return stored
 
 
 def _query_error(error: FilterError):

@@ -78,6 +78,15 @@ KINESIS_SPEC = {
 
 SPECS = {KINESIS_SPEC_ID: KINESIS_SPEC}
 
+# The Amazon Kinesis *destination* shares the source's connection spec id (Adobe's streaming destinations
+# API tutorial lists 86043421-... as "Amazon Kinesis" among destinations). That tutorial names its auth spec
+# "Aws Kinesis authentication credentials" too, with accessKeyId, secretKey and region, so the name alone
+# does not tell a destination connection from a source one. Its provider id is not documented: the one
+# below is invented, only so that it differs from the source's.
+KINESIS_DESTINATION_PROVIDER_ID = "a0d11c4e-8f6c-4a58-9e1a-000000de5717"
+KINESIS_DESTINATION_AUTH_SPEC_NAME = KINESIS_AUTH_SPEC_NAME
+KINESIS_DESTINATION_SECRETS = frozenset({"secretKey"})
+
 def secret_params(spec: dict, auth_spec_name: str) -> set[str]:
     """The auth params that the spec marks as secret (``format: password``)."""
     for auth in spec["authSpec"]:

@@ -62,6 +62,10 @@ class EmulatorControl:
     def add_sandboxes(self, sandboxes: list[dict]) -> None:
         self._call("POST", "/sandboxes", json={"sandboxes": sandboxes})
 
+    def add_destination(self, **body: Any) -> str:
+        """An Amazon Kinesis destination connection (same connection spec id as the source); its id."""
+        return self._call("POST", "/destinations", json=body)["id"]
+
     def mark_in_use(self, connection_id: str) -> None:
         self._call("POST", f"/connections/{connection_id}/in-use", json={"in_use": True})
 

@@ -234,6 +234,48 @@ def test_the_connector_never_sends_an_unimplemented_operator(platform, emulator)
     assert listings and not any("~" in unquote(url) for url in listings)
 
 
+def test_a_kinesis_destination_is_never_listed_as_a_source(platform, emulator):
+    """The Kinesis destination shares the source's connection spec id (and, per Adobe's tutorial, its auth
+    spec name); its provider tells it apart."""
+    ours = create(platform)
+    destination = emulator.add_destination(name="Kinesis prod", params={
+        "accessKeyId": ACCESS_KEY_ID, "secretKey": SECRET_KEY, "region": "eu-west-1"})
+    renamed = emulator.add_destination(name="other", specName="Aws Kinesis destination credentials",
+                                       providerId="521eee4d-8cbe-4906-bb48-fb6bd4450033")
+    everything = list_raw(platform, emulator, property=f"connectionSpec.id=={KINESIS_SPEC_ID}").json()["items"]
+    assert {item["id"] for item in everything} == {ours.id, destination, renamed}  # the emulator holds them
+    assert SECRET_KEY not in json.dumps(everything)
+    listed = kinesis_connections(platform)
+    assert [c.id for c in listed] == [ours.id]
+    assert listed[0].provider_id == "521eee4d-8cbe-4906-bb48-fb6bd4450033"
+    assert listed[0].auth_spec_name == "Aws Kinesis authentication credentials"
+
+
+def test_the_listing_asks_flow_service_for_the_auth_spec_too(platform, emulator):
+    sent = []
+    platform.session.http.hooks["response"].append(lambda response, *a, **k: sent.append(response.request.url))
+    kinesis_connections(platform)
+    listing = next(unquote(url).replace("+", " ") for url in sent if "/connections?" in url)
+    assert f"property=connectionSpec.id=={KINESIS_SPEC_ID}" in listing
+    assert "property=auth.specName==Aws Kinesis authentication credentials" in listing
+
+
+def test_a_lost_create_never_takes_a_destination_for_the_connection_it_made(platform, emulator):
+    destination = emulator.add_destination(name="Kinesis prod", params={
+        "accessKeyId": ACCESS_KEY_ID, "secretKey": SECRET_KEY, "region": "eu-west-1"})
+    emulator.fault(kind="status", status=503, method="POST", path="/connections$", times=1)
+    created = create(platform)
+    assert created.id != destination and not created.recovered and emulator.calls(CREATE) == 2
+
+
+def test_a_platform_that_cannot_filter_on_the_auth_spec_still_lists(platform, emulator):
+    ours = create(platform)
+    emulator.add_destination(name="elsewhere")
+    emulator.fault(kind="status", status=400, code="1449-400", method="GET", path="/connections$", times=1,
+                   detail="Invalid field auth.specName in filter params.")
+    assert [c.id for c in kinesis_connections(platform)] == [ours.id]
+
+
 def test_test_and_explore_ask_kinesis(platform, kinesis_auth):
     key = kinesis_auth.new_user("explorer", EVERY_ACTION)
     created = platform.flow.create_kinesis_connection("prod", "explored", "", key)
