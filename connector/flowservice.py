@@ -313,7 +313,11 @@ class FlowService:
         return body if isinstance(body, list) else []
 
     def preview_stream(self, sandbox: str, connection_id: str, stream: str, limit: int = 10) -> dict[str, Any]:
-        """A stream's most recent records: ``{"format", "schema": {"columns"}, "data": [records]}``."""
+        """A stream's most recent records in explore's tabular shape (the only one Adobe documents):
+        ``{"format": "flat", "schema": {"columns": [{"name", "type"}]}, "data": [rows]}``, each row a
+        record's JSON flattened to dotted keys, keyed by those column names. Adobe does not document
+        Kinesis explore itself; the answer is passed on as it comes (``{"data": []}`` when it is not an
+        object), for the caller to bound what it shows."""
         body = self.session.get_json(f"{BASE_PATH}/connections/{connection_id}/explore", sandbox=sandbox,
                                      params={"objectType": "table", "object": stream, "preview": "true",
                                              "limit": limit})

@@ -15,14 +15,13 @@ from .filters import FilterError, parse_condition, parse_orderby
 from .gateway import check_gateway
 from .platform import flow_error, platform
 from .kinesis import Kinesis, KinesisRefused, KinesisUnavailable
+from .tabular import PREVIEW_BYTES, table
 from .specs import KINESIS_AUTH_SPEC_NAME, KINESIS_SPEC_ID, SPECS, secret_params
 
 bp = Blueprint("flowservice", __name__, url_prefix="/data/foundation/flowservice")
 ENCRYPTED = "<encrypted>"
 DEFAULT_LIMIT = 100
 PREVIEW_LIMIT = 10
-JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object", list: "array",
-              type(None): "null"}
 
 
 @bp.before_request
@@ -238,7 +237,8 @@ def test_connection(connection_id: str):
 
 @bp.get("/connections/<connection_id>/explore")
 def explore(connection_id: str):
-    """``objectType=root``: the account's streams. ``objectType=table&object=S&preview=true``: S's latest records."""
+    """``objectType=root``: the account's streams. ``objectType=table&object=S``: stream S in Adobe's tabular
+    shape (see ``tabular.table``), its latest records as rows with ``preview=true``."""
     kinesis = _kinesis(connection_id)
     object_type = request.args.get("objectType", "").lower()
     try:
@@ -250,9 +250,9 @@ def explore(connection_id: str):
             try:
                 limit = max(1, min(int(request.args.get("limit", PREVIEW_LIMIT)), 100))
             except ValueError:
-                raise _invalid("limit must be a whole number.") from None
-            records = kinesis.recent_records(stream, limit)
-            return jsonify(format="json", schema={"columns": columns(records)}, data=records)
+                raise _bad_query_value("limit", request.args["limit"]) from None
+            values = kinesis.recent_values(stream, limit, PREVIEW_BYTES)
+            return jsonify(table(values, preview=request.args.get("preview", "").lower() == "true"))
     except KinesisRefused as error:
         raise flow_error("1409-400", "Invalid request",
                          f"The provider refused the request: {error}") from None
@@ -261,16 +261,6 @@ def explore(connection_id: str):
                          "The provider could not be reached. Please try again.") from None
     raise _invalid(f"objectType '{request.args.get('objectType', '')}' is not supported for this connection; "
                    "use root, or table with object=<stream>.")
-
-
-def columns(records: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """The top-level fields of the records' data, with a JSON type each."""
-    found: dict[str, str] = {}
-    for record in records:
-        if isinstance(record["data"], dict):
-            for name, value in record["data"].items():
-                found.setdefault(name, JSON_TYPES.get(type(value), "string"))
-    return [{"name": name, "type": kind} for name, kind in found.items()]
 
 
 @bp.delete("/connections/<connection_id>")

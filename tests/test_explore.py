@@ -87,5 +87,5 @@ def test_a_failing_platform_is_a_clear_page(walker, client, emulator):
 def test_flatten_and_table():
     assert flatten({"a": {"b": 1, "c": {"d": [1, 2]}}, "e": None}) == {"a.b": 1, "a.c.d": "[1, 2]", "e": None}
     assert flatten("plain text") == {"value": "plain text"}
-    rows = table([{"data": {"x": 1}}, {"data": {"y": 2}}])
+    rows = table([{"x": 1}, {"y": 2}])
     assert rows["columns"] == ["x", "y"] and rows["rows"] == [[1, ""], ["", 2]]

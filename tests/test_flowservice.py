@@ -14,6 +14,7 @@ from connector.errors import error_from_response
 from connector.flowservice import KINESIS_SPEC_ID, SEED_AUTH_SPEC_NAME, FlowService, choose_auth_spec
 from helpers import ACCESS_KEY_ID, SECRET_KEY, credentials
 from kinesis_stage import EVERY_ACTION, STREAMS
+from openapi import validate_exchange
 
 CREATE = "POST /data/foundation/flowservice/connections"
 
@@ -290,11 +291,41 @@ def test_test_and_explore_ask_kinesis(platform, kinesis_auth):
     assert "security token included in the request is invalid" in caught.value.detail
 
 
-def test_preview_returns_the_latest_records_of_a_stream(platform):
+def test_preview_returns_the_latest_records_of_a_stream_as_flat_rows(platform):
     created = create(platform)
     preview = platform.flow.preview_stream("prod", created.id, "web-clickstream", limit=2)
-    assert [r["data"] for r in preview["data"]] == STREAMS["web-clickstream"][-2:]
-    assert {c["name"] for c in preview["schema"]["columns"]} >= {"event", "customer"}
+    assert preview["format"] == "flat"
+    assert preview["schema"]["columns"] == [{"name": "event", "type": "string"}, {"name": "customer", "type": "string"},
+                                            {"name": "page.path", "type": "string"}, {"name": "sku", "type": "string"},
+                                            {"name": "qty", "type": "integer"}]
+    assert preview["data"] == [{"event": "page_view", "customer": "c-2", "page.path": "/cart"},
+                               {"event": "add_to_cart", "customer": "c-2", "sku": "SHOE-42", "qty": 2}]
+
+
+def test_a_table_without_preview_is_its_schema_only(platform, emulator):
+    created = create(platform)
+    token = platform.session.tokens.token()
+    answer = requests.get(f"{emulator.url}/data/foundation/flowservice/connections/{created.id}/explore",
+                          params={"objectType": "table", "object": "order-updates"}, timeout=5,
+                          headers=platform.session.headers(token, "prod", False))
+    validate_exchange(answer)
+    assert answer.json() == {"format": "flat", "schema": {"columns": [
+        {"name": "orderId", "type": "string"}, {"name": "status", "type": "string"},
+        {"name": "total.amount", "type": "number"}, {"name": "total.currency", "type": "string"}]}}
+
+
+def test_the_emulators_rows_are_flattened_in_linear_work():
+    """Each key is visited once, however wide or deep: 30,000 keys, and a chain 5,000 deep (deeper than
+    Python's recursion limit), both finish; counted, not timed."""
+    from emulator.tabular import flatten as emulator_flatten
+    wide = {f"field{n:05}": {"v": n} for n in range(30_000)}
+    row = emulator_flatten(wide)
+    assert len(row) == 30_000 and row["field29999.v"] == 29_999
+    deep: dict = {"leaf": [1]}
+    for _ in range(5_000):
+        deep = {"k": deep}
+    assert list(emulator_flatten(deep).values()) == ["[1]"]
+    assert emulator_flatten("text") == {"value": "text"} and emulator_flatten({"e": {}}) == {"e": "{}"}
 
 
 def test_explore_of_a_region_without_streams(platform):

@@ -83,8 +83,9 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def table(records: list[dict[str, Any]]) -> dict[str, Any]:
-    """Records as columns and rows for the preview, with the raw records beside them."""
-    rows = [flatten(record.get("data")) for record in records]
+    """Explore's preview rows (``data`` of the tabular answer: flat rows keyed by column name) as columns
+    and rows for the page, with the raw rows beside them. A row that still nests is flattened."""
+    rows = [flatten(record) for record in records]
     columns: list[str] = []
     for row in rows:
         columns += [name for name in row if name not in columns]
