@@ -314,6 +314,16 @@ def test_a_table_without_preview_is_its_schema_only(platform, emulator):
         {"name": "total.amount", "type": "number"}, {"name": "total.currency", "type": "string"}]}}
 
 
+def test_the_emulator_reads_at_most_a_mebibyte_of_records_into_a_preview(platform, kinesis_stage):
+    """Three records of about 430 KB: the two newest fit in the emulator's 1 MiB, the oldest is left out."""
+    from kinesis_stage import WIDE_FIELDS, WIDE_REGION
+    stream = kinesis_stage.wide_stream()
+    created = create(platform, region=WIDE_REGION)
+    preview = platform.flow.preview_stream("prod", created.id, stream)
+    assert [row["seq"] for row in preview["data"]] == [1, 2]
+    assert len(preview["schema"]["columns"]) == WIDE_FIELDS and preview["data"][0]["note"] == "x" * 500
+
+
 def test_the_emulators_rows_are_flattened_in_linear_work():
     """Each key is visited once, however wide or deep: 30,000 keys, and a chain 5,000 deep (deeper than
     Python's recursion limit), both finish; counted, not timed."""
