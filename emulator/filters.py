@@ -86,7 +86,7 @@ class Condition:
     wanted: list[str]
 
     def holds(self, item: dict[str, Any]) -> bool:
-        values = [value for value in _values(item, self.segments)]
+        values = _values(item, self.segments)
         if self.op == "!=":
             return not any(self._equal(value, wanted) for value in values for wanted in self.wanted)
         if self.op == "==":
@@ -106,8 +106,9 @@ class Condition:
         return _text(value) == wanted
 
     def _ordered(self, value: Any, wanted: str) -> bool:
+        left: Any
+        right: Any
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            left: Any
             left, right = value, self._number(wanted)
         else:
             left, right = _text(value), wanted
