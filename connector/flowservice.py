@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import jsonschema
 
-from .errors import (InvalidParameters, NotFound, OutcomeUnknown, PlatformError, ServiceUnavailable,
-                     TransportError)
+from .errors import (InvalidParameters, InvalidRequest, NotFound, OutcomeUnknown, PlatformError,
+                     ServiceUnavailable, TransportError)
 from .kinesis import KinesisCredentials, check_credentials
 from .session import PlatformSession
 
@@ -20,9 +20,13 @@ log = logging.getLogger(__name__)
 BASE_PATH = "/data/foundation/flowservice"
 KINESIS_SPEC_ID = "86043421-563b-46ec-8e6c-e23184711bf6"
 KINESIS_PROVIDER_ID = "521eee4d-8cbe-4906-bb48-fb6bd4450033"
-# The name an older Adobe page gives the auth spec (the current one says "Aws Kinesis authentication
-# credentials"); used only when the connection spec cannot be read.
+# The auth spec Adobe's current page names; a connection spec may list others beside it.
+AUTH_SPEC_NAME = "Aws Kinesis authentication credentials"
+# The name an older Adobe page gives it; used only when the connection spec cannot be read.
 SEED_AUTH_SPEC_NAME = "Basic Authentication for Kinesis"
+KEY_PARAMS = frozenset({"accessKeyId", "secretKey"})
+# Flow Service's "Invalid field ... in filter params".
+UNFILTERABLE = "1449-400"
 PARAM_FIELDS = {"accessKeyId": "access_key_id", "secretKey": "secret_key", "region": "region"}
 # How far back a connection of the same name counts as "the one our lost create made".
 RECENT_SECONDS = 300
@@ -60,6 +64,25 @@ class ConnectionSpec:
             raise InvalidParameters(problems)
 
 
+def choose_auth_spec(auth_specs: Any) -> dict[str, Any] | None:
+    """The access-key auth spec among a connection spec's ``authSpec`` entries.
+
+    The one named ``Aws Kinesis authentication credentials`` first; failing that, the one whose schema
+    asks for ``accessKeyId`` and ``secretKey``; failing that, none (the caller then uses the seed
+    document's name). Never the first entry merely for being first: the list may hold others.
+    """
+    entries = [entry for entry in auth_specs or [] if isinstance(entry, dict) and isinstance(entry.get("name"), str)]
+    for entry in entries:
+        if entry["name"] == AUTH_SPEC_NAME:
+            return entry
+    for entry in entries:
+        spec = entry.get("spec") if isinstance(entry.get("spec"), dict) else {}
+        properties = spec.get("properties") if isinstance(spec.get("properties"), dict) else {}
+        if KEY_PARAMS <= set(properties):
+            return entry
+    return None
+
+
 @dataclass(frozen=True)
 class Connection:
     """A base connection, as Flow Service returns it (secrets never in clear)."""
@@ -73,6 +96,8 @@ class Connection:
     etag: str = ""
     auth_params: dict[str, Any] = field(default_factory=dict)
     connection_spec_id: str = ""
+    provider_id: str = ""
+    auth_spec_name: str = ""
 
     @property
     def access_key_id(self) -> str:
@@ -95,6 +120,8 @@ class Connection:
             etag=item.get("etag", ""),
             auth_params=dict(auth.get("params") or {}),
             connection_spec_id=(item.get("connectionSpec") or {}).get("id", ""),
+            provider_id=item.get("providerId") or "",
+            auth_spec_name=auth.get("specName") or "",
         )
 
 
@@ -130,13 +157,18 @@ class FlowService:
         try:
             body = self.session.get_json(f"{BASE_PATH}/connectionSpecs/{KINESIS_SPEC_ID}", sandbox=sandbox)
             item = body["items"][0]
-            auth = item["authSpec"][0]
-            return ConnectionSpec(id=item["id"], version=item.get("version", "1.0"),
+            spec = ConnectionSpec(id=item["id"], version=item.get("version", "1.0"),
                                   provider_id=item.get("providerId") or KINESIS_PROVIDER_ID,
-                                  auth_spec_name=auth["name"], auth_schema=auth.get("spec"))
+                                  auth_spec_name=SEED_AUTH_SPEC_NAME)
+            auth = choose_auth_spec(item.get("authSpec"))
         except (NotFound, KeyError, IndexError, TypeError, ValueError):
             log.warning("Kinesis connection spec unreadable; falling back to the documented auth spec name")
             return ConnectionSpec(KINESIS_SPEC_ID, "1.0", KINESIS_PROVIDER_ID, SEED_AUTH_SPEC_NAME)
+        if auth is None:
+            log.warning("No access-key auth spec in the Kinesis connection spec; falling back to the documented "
+                        "auth spec name")
+            return spec
+        return ConnectionSpec(spec.id, spec.version, spec.provider_id, auth["name"], auth.get("spec"))
 
     def create_kinesis_connection(self, sandbox: str, name: str, description: str,
                                   credentials: KinesisCredentials) -> CreatedConnection:
@@ -214,15 +246,51 @@ class FlowService:
 
     def list_kinesis_connections(self, sandbox: str, orderby: str | None = None,
                                  page_size: int = 50) -> Iterator[Connection]:
-        """Every Kinesis connection of the sandbox, following the continuation links."""
-        params: dict[str, Any] | None = {"property": f"connectionSpec.id=={KINESIS_SPEC_ID}", "limit": page_size}
+        """Every Kinesis *source* connection of the sandbox, following the continuation links.
+
+        The Amazon Kinesis destination shares the source's connection spec id, so the spec id alone lets
+        destination connections through. Connections are kept only when their auth spec is one of the
+        Kinesis source's names and their provider is the source's. The auth spec name is asked for in
+        the query too (``auth.specName`` is a property of a listed connection, which Flow Service can
+        filter on); the provider only here, since Adobe's listing schema shows no ``providerId`` on a
+        connection. A connection that does not say its provider or auth spec is kept: it cannot be
+        told apart, and hiding a real one could make a retried create make a second.
+        """
+        names, providers = self._source_identity()
+        conditions = [f"connectionSpec.id=={KINESIS_SPEC_ID}", f"auth.specName=={','.join(filter(None, names))}"]
+        first_page: dict[str, Any] = {"property": conditions, "limit": page_size}
         if orderby:
-            params["orderby"] = orderby
-        path = f"{BASE_PATH}/connections"
+            first_page["orderby"] = orderby
+        path: str | None = f"{BASE_PATH}/connections"
+        params: dict[str, Any] | None = first_page
         while path:
-            body = self.session.get_json(path, sandbox=sandbox, params=params)
-            yield from (Connection.from_api(item) for item in body.get("items") or [])
+            try:
+                body = self.session.get_json(path, sandbox=sandbox, params=params)
+            except InvalidRequest as error:
+                if params is not first_page or error.code != UNFILTERABLE or len(conditions) == 1:
+                    raise
+                # Flow Service refused to filter on the auth spec: ask by connection spec alone (the
+                # check below still applies).
+                log.warning("Flow Service cannot filter connections on auth.specName; filtering here only")
+                conditions = conditions[:1]
+                first_page["property"] = conditions
+                continue
+            for item in body.get("items") or []:
+                connection = Connection.from_api(item)
+                if (connection.connection_spec_id in ("", KINESIS_SPEC_ID) and connection.provider_id in providers
+                        and connection.auth_spec_name in names):
+                    yield connection
             path, params = self._next_page(body), None
+
+    def _source_identity(self) -> tuple[list[str], set[str]]:
+        """The auth spec names and provider ids of Kinesis source connections ("" for a connection that
+        does not say). The documented ones, and the connection spec's own when a create has read it
+        already: listing does not read the spec itself, to cost no call more than the listing."""
+        spec = self._spec
+        names = [spec.auth_spec_name] if spec else []
+        names = list(dict.fromkeys(names + [AUTH_SPEC_NAME, SEED_AUTH_SPEC_NAME]))
+        providers = {KINESIS_PROVIDER_ID, spec.provider_id if spec else KINESIS_PROVIDER_ID}
+        return names + [""], providers | {""}
 
     def _next_page(self, body: dict[str, Any]) -> str | None:
         href = ((body.get("_links") or {}).get("next") or {}).get("href")
@@ -245,7 +313,11 @@ class FlowService:
         return body if isinstance(body, list) else []
 
     def preview_stream(self, sandbox: str, connection_id: str, stream: str, limit: int = 10) -> dict[str, Any]:
-        """A stream's most recent records: ``{"format", "schema": {"columns"}, "data": [records]}``."""
+        """A stream's most recent records in explore's tabular shape (the only one Adobe documents):
+        ``{"format": "flat", "schema": {"columns": [{"name", "type"}]}, "data": [rows]}``, each row a
+        record's JSON flattened to dotted keys, keyed by those column names. Adobe does not document
+        Kinesis explore itself; the answer is passed on as it comes (``{"data": []}`` when it is not an
+        object), for the caller to bound what it shows."""
         body = self.session.get_json(f"{BASE_PATH}/connections/{connection_id}/explore", sandbox=sandbox,
                                      params={"objectType": "table", "object": stream, "preview": "true",
                                              "limit": limit})

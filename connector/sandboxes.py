@@ -41,14 +41,22 @@ class Sandbox:
 
 
 def iter_available_sandboxes(session: PlatformSession, page_size: int = PAGE_SIZE) -> Iterator[Sandbox]:
-    """Every sandbox the caller may use, reading page after page (``limit`` and ``offset`` together)."""
-    offset = 0
+    """Every sandbox the caller may use, reading page after page (``limit`` and ``offset`` together).
+
+    Adobe's example of this listing carries no ``next`` link, so its presence says nothing: the next page
+    is read while a page comes back full (as many sandboxes as ``limit``), whether or not ``next`` is there.
+    A full page of names all seen already ends the reading too, so that a server ignoring ``offset``
+    cannot keep it going for ever.
+    """
+    offset, seen = 0, set()
     while True:
         body = session.get_json(AVAILABLE_PATH, params={"limit": page_size, "offset": offset})
         items = body.get("sandboxes") or []
-        yield from (Sandbox.from_api(item) for item in items)
+        fresh = [item for item in items if item.get("name") not in seen]
+        seen.update(item.get("name") for item in fresh)
+        yield from (Sandbox.from_api(item) for item in fresh)
         offset += len(items)
-        if not items or "next" not in (body.get("_links") or {}):
+        if len(items) < page_size or not fresh:
             return
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 import time
 import uuid
 from typing import Any
@@ -12,27 +11,23 @@ from typing import Any
 import jsonschema
 from flask import Blueprint, Response, g, jsonify, request, url_for
 
-from .gateway import check_gateway, org_matches
+from .filters import FilterError, parse_condition, parse_orderby
+from .gateway import check_gateway
 from .platform import flow_error, platform
 from .kinesis import Kinesis, KinesisRefused, KinesisUnavailable
-from .specs import KINESIS_SPEC_ID, SPECS, secret_params
+from .tabular import PREVIEW_BYTES, table
+from .specs import KINESIS_AUTH_SPEC_NAME, KINESIS_SPEC_ID, SPECS, secret_params
 
 bp = Blueprint("flowservice", __name__, url_prefix="/data/foundation/flowservice")
 ENCRYPTED = "<encrypted>"
-FILTER = re.compile(r"^([\w.]+)(==|!=|>=|<=|>|<|~)(.*)$")
 DEFAULT_LIMIT = 100
 PREVIEW_LIMIT = 10
-JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object", list: "array",
-              type(None): "null"}
 
 
 @bp.before_request
 def gateway() -> None:
+    # A missing or wrong organization never reaches Flow Service: the gateway answers 400003 or 403027.
     check_gateway()
-    if not request.headers.get("x-gw-ims-org-id"):
-        raise flow_error("2001-401", "Unauthorized", "The x-gw-ims-org-id header is missing.")
-    if not org_matches():
-        raise flow_error("2000-401", "Unauthorized", "The access token has no access to this organization.")
     name = request.headers.get("x-sandbox-name")
     if not name:
         raise flow_error("2105-400", "Bad request", "The x-sandbox-name header is missing.")
@@ -91,55 +86,53 @@ def create_connection():
     params = auth.get("params")
     _check_params(auth_spec["spec"], params)
 
-    secrets = secret_params(spec, auth_spec["name"])
-    now = int(time.time() * 1000)
-    connection_id, etag = str(uuid.uuid4()), f'"{uuid.uuid4()}"'
-    client = f"{g.client_id}@AdobeID"
-    stored = {
-        "id": connection_id, "createdAt": now, "updatedAt": now, "createdBy": client, "updatedBy": client,
-        "createdClient": g.client_id, "updatedClient": g.client_id,
-        "sandboxId": str(uuid.uuid5(uuid.NAMESPACE_DNS, g.sandbox)), "sandboxName": g.sandbox,
-        "imsOrgId": platform().org_id, "name": name, "description": body.get("description") or "",
-        "connectionSpec": {"id": spec["id"], "version": spec_ref.get("version") or spec["version"]},
-        "state": "enabled",
-        "auth": {"specName": auth_spec["name"],
-                 "params": {k: (ENCRYPTED if k in secrets else v) for k, v in params.items()}},
-        "version": etag, "etag": etag,
-    }
-    platform().store.add_connection(stored, {k: v for k, v in params.items() if k in secrets})
+    stored = store_connection(g.sandbox, g.client_id, name, body.get("description") or "", spec["id"],
+                              spec_ref.get("version") or spec["version"], spec["providerId"], auth_spec["name"],
+                              params, secret_params(spec, auth_spec["name"]))
+    connection_id, etag = stored["id"], stored["etag"]
     answer = jsonify(id=connection_id, etag=etag)
     answer.status_code = 201
     answer.headers["Location"] = url_for(".get_connection", connection_id=connection_id)
     return answer
 
 
-def _field(item: dict[str, Any], path: str) -> Any:
-    for part in path.split("."):
-        item = item.get(part) if isinstance(item, dict) else None
-    return item
+def store_connection(sandbox: str, client_id: str, name: str, description: str, spec_id: str, spec_version: str,
+                     provider_id: str, auth_spec_name: str, params: dict[str, Any], secrets: set[str]) -> dict[str, Any]:
+    """Keep a connection as Flow Service returns it, the secret params apart (and sealed by the store).
+
+    Adobe's connection listing schema (ConnectionItemDTO) does not show ``providerId``; the create
+    request carries it, and the emulator keeps it on the connection (the connection spec's own, for
+    connections made through ``POST /connections``), so that sources and destinations sharing a
+    connection spec id can be told apart.
+    """
+    now = int(time.time() * 1000)
+    connection_id, etag = str(uuid.uuid4()), f'"{uuid.uuid4()}"'
+    client = f"{client_id}@AdobeID"
+    stored = {
+        "id": connection_id, "createdAt": now, "updatedAt": now, "createdBy": client, "updatedBy": client,
+        "createdClient": client_id, "updatedClient": client_id,
+        "sandboxId": str(uuid.uuid5(uuid.NAMESPACE_DNS, sandbox)), "sandboxName": sandbox,
+        "imsOrgId": platform().org_id, "name": name, "description": description,
+        "providerId": provider_id,
+        "connectionSpec": {"id": spec_id, "version": spec_version},
+        "state": "enabled",
+        "auth": {"specName": auth_spec_name,
+                 "params": {k: (ENCRYPTED if k in secrets else v) for k, v in params.items()}},
+        "version": etag, "etag": etag,
+    }
+    platform().store.add_connection(stored, {k: v for k, v in params.items() if k in secrets})
+    return stored
 
 
-def _holds(item: dict[str, Any], condition: str) -> bool:
-    """One ``property`` condition; commas separate alternatives (OR)."""
-    for alternative in condition.split(","):
-        match = FILTER.match(alternative.strip())
-        if not match:
-            raise _invalid(f"property filter '{alternative}' is not valid.")
-        path, op, wanted = match.groups()
-        value = _field(item, path)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            try:
-                wanted_value: Any = float(wanted)
-            except ValueError:
-                raise _invalid(f"property filter '{alternative}' compares a number with text.") from None
-        else:
-            value, wanted_value = ("" if value is None else str(value)), wanted
-        if ((op == "==" and value == wanted_value) or (op == "!=" and value != wanted_value)
-                or (op == "~" and str(wanted_value) in str(value))
-                or (op == ">" and value > wanted_value) or (op == "<" and value < wanted_value)
-                or (op == ">=" and value >= wanted_value) or (op == "<=" and value <= wanted_value)):
-            return True
-    return False
+def _query_error(error: FilterError):
+    return flow_error(error.code, "Invalid request", error.detail)
+
+
+def _bad_query_value(name: str, value: str):
+    """Adobe documents no code for a bad ``limit`` or continuation token; ``1453-400`` ("Invalid query
+    value ... provided in query param") is the documented code that fits, so the emulator uses it."""
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    return flow_error("1453-400", "Invalid request", f"Invalid query value {name}={shown} provided in query param.")
 
 
 def _encode(state: dict[str, Any]) -> str:
@@ -147,38 +140,57 @@ def _encode(state: dict[str, Any]) -> str:
 
 
 def _decode(token: str) -> dict[str, Any]:
+    """The listing a continuation token stands for; one that this emulator did not make is refused."""
     try:
         state = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        if not isinstance(state, dict):
-            raise ValueError
-        return state
     except (ValueError, binascii.Error):
-        raise _invalid("continuationToken is not valid.") from None
+        raise _bad_query_value("continuationToken", token) from None
+    if not (isinstance(state, dict) and isinstance(state.get("property"), list)
+            and all(isinstance(p, str) for p in state["property"]) and isinstance(state.get("orderby"), str)
+            and type(state.get("limit")) is int and type(state.get("offset")) is int
+            and state["limit"] >= 1 and state["offset"] >= 0):
+        raise _bad_query_value("continuationToken", token)
+    return state
+
+
+def _limit() -> int:
+    raw = request.args.get("limit")
+    if raw is None:
+        return DEFAULT_LIMIT
+    try:
+        limit = int(raw)
+    except ValueError:
+        raise _bad_query_value("limit", raw) from None
+    if limit < 1:
+        raise _bad_query_value("limit", raw)
+    return min(limit, 1000)
 
 
 @bp.get("/connections")
 def list_connections():
-    """List connections, filtered with ``property``, sorted with ``orderby``, paged by continuation token."""
+    """List connections, filtered with ``property``, sorted with ``orderby``, paged by continuation token
+    (see ``filters`` for the rules and the codes of their faults)."""
+    if "limit" in request.args and request.args.get("count") == "true":
+        raise flow_error("1401-400", "Invalid request",
+                         "The limit and count parameters cannot be given together in the same request. Please "
+                         "provide either only the limit or the count parameter and try again.")
     if "continuationToken" in request.args:
         state = _decode(request.args["continuationToken"])
     else:
-        if "limit" in request.args and request.args.get("count") == "true":
-            raise flow_error("1401-400", "Invalid request",
-                             "The limit and count parameters cannot be given together in the same request.")
-        try:
-            limit = int(request.args.get("limit", DEFAULT_LIMIT))
-        except ValueError:
-            raise _invalid("limit must be a whole number.") from None
         state = {"property": request.args.getlist("property"), "orderby": request.args.get("orderby", ""),
-                 "limit": max(1, min(limit, 1000)), "offset": 0}
-    items = [item for item in platform().store.connections(g.sandbox)
-             if all(_holds(item, condition) for condition in state["property"])]
+                 "limit": _limit(), "offset": 0}
+    try:
+        conditions = [parse_condition(condition) for condition in state["property"]]
+        order = parse_orderby(state["orderby"]) if state["orderby"] else None
+        items = [item for item in platform().store.connections(g.sandbox)
+                 if all(condition.holds(item) for condition in conditions)]
+    except FilterError as error:
+        raise _query_error(error) from None
     if request.args.get("count") == "true":
         return jsonify(count=len(items))
-    if state["orderby"]:
-        key = state["orderby"].lstrip("-+")
-        items.sort(key=lambda item: (_field(item, key) is None, _field(item, key) or 0),
-                   reverse=state["orderby"].startswith("-"))
+    if order:
+        key, descending = order
+        items.sort(key=key, reverse=descending)
     offset, limit = state["offset"], state["limit"]
     page = items[offset:offset + limit]
     answer: dict[str, Any] = {"items": page}
@@ -206,6 +218,9 @@ def _kinesis(connection_id: str) -> Kinesis:
     connection, secrets, _ = _connection(connection_id)
     if connection["connectionSpec"]["id"] != KINESIS_SPEC_ID:
         raise _invalid("Only Kinesis connections can be tested and explored here.")
+    if connection["auth"]["specName"] != KINESIS_AUTH_SPEC_NAME:
+        raise _invalid(f"Connections made with the auth spec '{connection['auth']['specName']}' cannot be "
+                       "tested or explored by this emulator: it asks Kinesis with an access key only.")
     return Kinesis(platform().kinesis_endpoint_url, connection["auth"]["params"], secrets)
 
 
@@ -222,7 +237,8 @@ def test_connection(connection_id: str):
 
 @bp.get("/connections/<connection_id>/explore")
 def explore(connection_id: str):
-    """``objectType=root``: the account's streams. ``objectType=table&object=S&preview=true``: S's latest records."""
+    """``objectType=root``: the account's streams. ``objectType=table&object=S``: stream S in Adobe's tabular
+    shape (see ``tabular.table``), its latest records as rows with ``preview=true``."""
     kinesis = _kinesis(connection_id)
     object_type = request.args.get("objectType", "").lower()
     try:
@@ -234,9 +250,9 @@ def explore(connection_id: str):
             try:
                 limit = max(1, min(int(request.args.get("limit", PREVIEW_LIMIT)), 100))
             except ValueError:
-                raise _invalid("limit must be a whole number.") from None
-            records = kinesis.recent_records(stream, limit)
-            return jsonify(format="json", schema={"columns": columns(records)}, data=records)
+                raise _bad_query_value("limit", request.args["limit"]) from None
+            values = kinesis.recent_values(stream, limit, PREVIEW_BYTES)
+            return jsonify(table(values, preview=request.args.get("preview", "").lower() == "true"))
     except KinesisRefused as error:
         raise flow_error("1409-400", "Invalid request",
                          f"The provider refused the request: {error}") from None
@@ -245,16 +261,6 @@ def explore(connection_id: str):
                          "The provider could not be reached. Please try again.") from None
     raise _invalid(f"objectType '{request.args.get('objectType', '')}' is not supported for this connection; "
                    "use root, or table with object=<stream>.")
-
-
-def columns(records: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """The top-level fields of the records' data, with a JSON type each."""
-    found: dict[str, str] = {}
-    for record in records:
-        if isinstance(record["data"], dict):
-            for name, value in record["data"].items():
-                found.setdefault(name, JSON_TYPES.get(type(value), "string"))
-    return [{"name": name, "type": kind} for name, kind in found.items()]
 
 
 @bp.delete("/connections/<connection_id>")

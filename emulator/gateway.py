@@ -22,12 +22,11 @@ def check_gateway() -> None:
         raise gateway_error(403, "403003", "Api Key is invalid")
     if not request.headers.get("x-gw-ims-org-id"):
         raise gateway_error(400, "400003", "Organization Id is required")
+    if request.headers["x-gw-ims-org-id"] != platform().org_id:
+        # Adobe's troubleshooting guide: an incorrect or malformed organization header is refused here,
+        # before any service sees the call (the emulated integration belongs to one organization only).
+        raise gateway_error(403, "403027", "User region is missing")
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype != "application/json":
         raise ApiError(400, {"type": "http://ns.adobe.com/aep/errors/bad-request", "status": 400,
                              "title": "BadRequestError", "detail": "A valid content-type must be specified"})
     g.client_id = client_id
-
-
-def org_matches() -> bool:
-    """True when the call names the organization the emulated integration belongs to."""
-    return request.headers.get("x-gw-ims-org-id") == platform().org_id

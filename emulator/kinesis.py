@@ -66,8 +66,13 @@ class Kinesis:
             names += answer.get("StreamNames", [])
         return names
 
-    def recent_records(self, stream: str, limit: int) -> list[dict[str, Any]]:
-        """The most recent ``limit`` records of a stream, oldest first, data decoded."""
+    def recent_values(self, stream: str, limit: int, budget: int) -> list[Any]:
+        """The data of the stream's latest ``limit`` records, oldest first, decoded (``decode``).
+
+        At most ``budget`` bytes of record data are decoded: counting from the newest record, older ones
+        are left out once the budget is spent (the newest is always kept, cut to the budget if it is
+        larger on its own, which a real Kinesis record, at most 1 MiB, never is with a 1 MiB budget).
+        """
         shards = self._call("describe_stream", StreamName=stream)["StreamDescription"]["Shards"]
         records: list[dict[str, Any]] = []
         for shard in shards:
@@ -80,19 +85,26 @@ class Kinesis:
                 if not iterator or not answer.get("Records") or not answer.get("MillisBehindLatest", 0):
                     break
         records.sort(key=lambda r: (r.get("ApproximateArrivalTimestamp") or 0, r["SequenceNumber"]))
-        return [decode(record) for record in records[-limit:]]
+        chosen: list[bytes] = []
+        spent = 0
+        for record in reversed(records[-limit:]):
+            data: bytes = record["Data"]
+            if chosen and spent + len(data) > budget:
+                break
+            chosen.append(data)
+            spent += len(data)
+        return [decode(data, budget) for data in reversed(chosen)]
 
 
-def decode(record: dict[str, Any]) -> dict[str, Any]:
-    """A record as explore's preview shows it: JSON data parsed, anything else as text or base64."""
-    data: bytes = record["Data"]
+def decode(data: bytes, budget: int) -> Any:
+    """A record's data as explore shows it: parsed JSON; else UTF-8 text; else base64. Data longer than
+    ``budget`` is not parsed: its first ``budget`` bytes are shown as text."""
+    if len(data) > budget:
+        return data[:budget].decode("utf-8", errors="replace")
     try:
-        value: Any = json.loads(data)
-    except ValueError:
+        return json.loads(data)
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         try:
-            value = data.decode("utf-8")
+            return data.decode("utf-8")
         except UnicodeDecodeError:
-            value = base64.b64encode(data).decode()
-    arrival = record.get("ApproximateArrivalTimestamp")
-    return {"partitionKey": record.get("PartitionKey"), "sequenceNumber": record["SequenceNumber"],
-            "arrivedAt": arrival.isoformat() if hasattr(arrival, "isoformat") else arrival, "data": value}
+            return base64.b64encode(data).decode()

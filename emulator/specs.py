@@ -1,16 +1,43 @@
-"""The connection specs the emulator knows: Amazon Kinesis, as Adobe's connection spec describes it."""
+"""The connection specs the emulator knows: Amazon Kinesis, as Adobe's connection spec describes it.
+
+Adobe documents one auth spec for the Kinesis source, ``Aws Kinesis authentication credentials`` (access
+key, secret key, region). A connection spec's ``authSpec`` is a list, and a client must pick its entry
+by name, not by place. So the emulator's Kinesis spec lists a second entry first: a role-based one,
+``ROLE_AUTH_SPEC_NAME``. It is NOT documented by Adobe (no role-based auth is documented for the Kinesis
+source); it is a plausible stand-in that is here so that a client which takes ``authSpec[0]`` fails.
+The connector must never choose it. The emulator accepts connections made with it but cannot ask
+Kinesis with them (it holds no key): test and explore refuse them.
+"""
 from __future__ import annotations
 
 KINESIS_SPEC_ID = "86043421-563b-46ec-8e6c-e23184711bf6"
 KINESIS_PROVIDER_ID = "521eee4d-8cbe-4906-bb48-fb6bd4450033"
 KINESIS_AUTH_SPEC_NAME = "Aws Kinesis authentication credentials"
+ROLE_AUTH_SPEC_NAME = "Aws Kinesis role-based authentication"
+
+ROLE_AUTH_SPEC = {
+    "name": ROLE_AUTH_SPEC_NAME,
+    "type": "RoleBased",
+    "spec": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "description": "Emulator only (not documented by Adobe): an IAM role that the platform would assume",
+        "properties": {
+            "roleArn": {"type": "string", "description": "ARN of the IAM role to assume"},
+            "externalId": {"type": "string", "description": "External ID the role's trust policy requires",
+                           "format": "password"},
+            "region": {"type": "string", "description": "AWS region of the streams"},
+        },
+        "required": ["roleArn", "region"],
+    },
+}
 
 KINESIS_SPEC = {
     "id": KINESIS_SPEC_ID,
     "name": "amazon-kinesis",
     "providerId": KINESIS_PROVIDER_ID,
     "version": "1.0",
-    "authSpec": [{
+    "authSpec": [ROLE_AUTH_SPEC, {
         "name": KINESIS_AUTH_SPEC_NAME,
         "type": "KeyBased",
         "spec": {
@@ -50,6 +77,15 @@ KINESIS_SPEC = {
 }
 
 SPECS = {KINESIS_SPEC_ID: KINESIS_SPEC}
+
+# The Amazon Kinesis *destination* shares the source's connection spec id (Adobe's streaming destinations
+# API tutorial lists 86043421-... as "Amazon Kinesis" among destinations). That tutorial names its auth spec
+# "Aws Kinesis authentication credentials" too, with accessKeyId, secretKey and region, so the name alone
+# does not tell a destination connection from a source one. Its provider id is not documented: the one
+# below is invented, only so that it differs from the source's.
+KINESIS_DESTINATION_PROVIDER_ID = "a0d11c4e-8f6c-4a58-9e1a-000000de5717"
+KINESIS_DESTINATION_AUTH_SPEC_NAME = KINESIS_AUTH_SPEC_NAME
+KINESIS_DESTINATION_SECRETS = frozenset({"secretKey"})
 
 def secret_params(spec: dict, auth_spec_name: str) -> set[str]:
     """The auth params that the spec marks as secret (``format: password``)."""

@@ -3,10 +3,12 @@ a stream's latest records, and the source-connection request that Adobe's flow n
 from __future__ import annotations
 
 import json
+from itertools import islice
 from typing import Any
 from uuid import UUID
 
 from flask import abort, current_app, render_template, request
+from flask_babel import format_number
 
 from connector import NotFound, PlatformError, curl_command
 from connector.flows import DATA_TYPES, RESETS
@@ -22,6 +24,10 @@ ADOBE_EXPLORE_DOCS = ("https://experienceleague.adobe.com/en/docs/experience-pla
 ADOBE_KINESIS_DOCS = ("https://experienceleague.adobe.com/en/docs/experience-platform/sources/api-tutorials/"
                       "create/cloud-storage/kinesis")
 PREVIEW_RECORDS = 10
+# What a preview shows at most: fields (columns), characters per value, bytes of the raw view.
+PREVIEW_COLUMNS = 100
+PREVIEW_CELL_CHARACTERS = 200
+PREVIEW_RAW_BYTES = 64 * 1024
 
 
 @bp.get("/<sandbox>/<uuid:connection_id>")
@@ -67,24 +73,81 @@ def connection(sandbox: str, connection_id: UUID):
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    """A JSON object as one row: nested keys joined with dots, lists kept as JSON text."""
+    """A JSON object as one row: nested keys joined with dots, lists kept as JSON text.
+
+    Each key is visited once (an explicit stack: no copying of sub-results, no recursion limit), so the
+    work is linear in the size of the value, however wide or deep.
+    """
     if not isinstance(value, dict):
         return {prefix or "value": value if not isinstance(value, list) else json.dumps(value)}
     row: dict[str, Any] = {}
-    for key, item in value.items():
-        name = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(item, dict) and item:
-            row.update(flatten(item, name))
-        else:
+    stack = [(prefix, iter(value.items()))]
+    while stack:
+        path, items = stack[-1]
+        for key, item in items:
+            name = f"{path}.{key}" if path else str(key)
+            if isinstance(item, dict) and item:
+                stack.append((name, iter(item.items())))
+                break
             row[name] = json.dumps(item) if isinstance(item, (list, dict)) else item
+        else:
+            stack.pop()
     return row
 
 
+def _shorten(value: Any) -> tuple[Any, bool]:
+    """A cell's value, cut to ``PREVIEW_CELL_CHARACTERS`` with an ellipsis; and whether it was cut."""
+    if value is None or isinstance(value, bool):
+        return value, False
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= PREVIEW_CELL_CHARACTERS:
+        return value, False
+    return text[:PREVIEW_CELL_CHARACTERS] + "…", True
+
+
+def _raw(records: list[Any]) -> tuple[str, bool]:
+    """The rows as indented JSON, at most ``PREVIEW_RAW_BYTES`` of it (UTF-8); and whether it was cut. The
+    encoder is read piece by piece and left as soon as the budget is spent, so a large answer costs no
+    more than the part shown."""
+    pieces: list[str] = []
+    room = PREVIEW_RAW_BYTES
+    for piece in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(records):
+        encoded = piece.encode()
+        if len(encoded) > room:
+            pieces.append(encoded[:room].decode(errors="ignore"))
+            return "".join(pieces) + "\n…", True
+        pieces.append(piece)
+        room -= len(encoded)
+    return "".join(pieces), False
+
+
 def table(records: list[dict[str, Any]]) -> dict[str, Any]:
-    """Records as columns and rows for the preview, with the raw records beside them."""
-    rows = [flatten(record.get("data")) for record in records]
-    columns: list[str] = []
+    """Explore's preview rows (``data`` of the tabular answer: flat rows keyed by column name) as columns
+    and rows for the page, with the raw rows beside them. A row that still nests is flattened.
+
+    The work is linear in the answer and what the page shows is bounded: the first
+    ``PREVIEW_COLUMNS`` fields in order of appearance, each value cut to ``PREVIEW_CELL_CHARACTERS``,
+    the raw view cut to ``PREVIEW_RAW_BYTES``; ``columns_total``, ``values_shortened`` and ``raw_cut`` say
+    what was cut, for the page to tell.
+    """
+    rows = [flatten(record) for record in records]
+    names: dict[str, None] = {}  # an ordered set: membership in constant time
     for row in rows:
-        columns += [name for name in row if name not in columns]
-    return {"columns": columns, "rows": [[row.get(name, "") for name in columns] for row in rows],
-            "raw": json.dumps(records, indent=2, ensure_ascii=False)}
+        for name in row:
+            if name not in names:
+                names[name] = None
+    columns = list(islice(names, PREVIEW_COLUMNS))
+    shortened = False
+    cells = []
+    for row in rows:
+        line = []
+        for name in columns:
+            value, cut = _shorten(row.get(name, ""))
+            shortened = shortened or cut
+            line.append(value)
+        cells.append(line)
+    raw, raw_cut = _raw(records)
+    return {"columns": columns, "rows": cells, "raw": raw, "columns_total": len(names),
+            "columns_shown_text": format_number(len(columns)), "columns_total_text": format_number(len(names)),
+            "values_shortened": shortened, "cell_characters": PREVIEW_CELL_CHARACTERS, "raw_cut": raw_cut,
+            "raw_kib": PREVIEW_RAW_BYTES // 1024}

@@ -39,6 +39,9 @@ class EmulatorControl:
         self.http = requests.Session()
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        if method == "POST" and "json" not in kwargs:
+            # The control API takes only JSON POSTs, also when there is no body (see emulator/control.py).
+            kwargs["headers"] = {"Content-Type": "application/json", **kwargs.get("headers", {})}
         response = self.http.request(method, f"{self.url}/_emulator{path}", timeout=5, **kwargs)
         response.raise_for_status()
         return response.json()
@@ -68,6 +71,10 @@ class EmulatorControl:
 
     def add_sandboxes(self, sandboxes: list[dict]) -> None:
         self._call("POST", "/sandboxes", json={"sandboxes": sandboxes})
+
+    def add_destination(self, **body: Any) -> str:
+        """An Amazon Kinesis destination connection (same connection spec id as the source); its id."""
+        return self._call("POST", "/destinations", json=body)["id"]
 
     def mark_in_use(self, connection_id: str) -> None:
         self._call("POST", f"/connections/{connection_id}/in-use", json={"in_use": True})

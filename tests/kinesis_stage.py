@@ -22,6 +22,14 @@ STREAMS = {"web-clickstream": [{"event": "page_view", "customer": "c-1", "page":
            "order-updates": [{"orderId": "o-1", "status": "paid", "total": {"amount": 42.5, "currency": "EUR"}}]}
 EVERY_ACTION = ["kinesis:ListStreams", "kinesis:DescribeStream", "kinesis:GetShardIterator", "kinesis:GetRecords"]
 ANY = ("AKIAANYKEYANYKEYANYK", "any" + "k" * 37)
+# A region of its own for the very wide records, so that the other regions' stream lists stay as they are.
+WIDE_REGION, WIDE_STREAM, WIDE_FIELDS = "eu-north-1", "wide-events", 30_000
+
+
+def wide_record(seq: int) -> dict:
+    """A record with WIDE_FIELDS keys (about 430 KB of JSON): its sequence number, a 500-character note,
+    then numbered fields."""
+    return {"seq": seq, "note": "x" * 500, **{f"f{n}": n for n in range(WIDE_FIELDS - 2)}}
 
 
 @dataclass
@@ -59,6 +67,16 @@ class Stage:
             return KinesisCredentials(key["AccessKeyId"], key["SecretAccessKey"], REGION)
         self.users[name] = self.admin(create)
         return self.users[name]
+
+    def wide_stream(self, records: int = 3) -> str:
+        """A stream in WIDE_REGION holding ``records`` very wide records (made once); its name."""
+        kinesis = self.client("kinesis", WIDE_REGION)
+        if WIDE_STREAM not in kinesis.list_streams().get("StreamNames", []):
+            kinesis.create_stream(StreamName=WIDE_STREAM, ShardCount=1)
+            for seq in range(records):
+                kinesis.put_record(StreamName=WIDE_STREAM, PartitionKey="wide",
+                                   Data=json.dumps(wide_record(seq), separators=(",", ":")).encode())
+        return WIDE_STREAM
 
     def deactivate(self, user: str) -> None:
         """Delete a user's access key, as an AWS admin rotating it would."""

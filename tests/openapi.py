@@ -39,12 +39,17 @@ def _mend_flow_service(spec: dict) -> dict:
         if parameter["name"] == "objectType":
             enum = parameter["schema"]["enum"]
             parameter["schema"]["enum"] = enum + [value.lower() for value in enum]
-    # Explore declares only the listing (an array); a preview (objectType=table, object=...) answers with
-    # an object holding the format, the columns and the data, as Adobe's explore tutorials show.
+    # Explore declares only the listing (an array); a table (objectType=table, object=...) answers with an
+    # object holding the format and the columns, and with preview=true the data too, as Adobe's explore
+    # tutorials show.
     listing = spec["components"]["schemas"]["ExploreConnectionResponse"]
     spec["components"]["schemas"]["ExploreConnectionResponse"] = {"oneOf": [listing, {
-        "type": "object", "required": ["data"],
-        "properties": {"format": {"type": "string"}, "schema": {"type": "object"},
+        "type": "object", "required": ["format", "schema"],
+        "properties": {"format": {"type": "string"},
+                       "schema": {"type": "object", "required": ["columns"], "properties": {"columns": {
+                           "type": "array", "items": {"type": "object", "required": ["name", "type"],
+                                                      "properties": {"name": {"type": "string"},
+                                                                     "type": {"type": "string"}}}}}},
                        "data": {"type": "array", "items": {"type": "object"}}}}]}
     # Answers without a body are declared with an empty content map, which validators read as
     # "a body of no known type is required": drop the empty maps.

@@ -53,13 +53,24 @@ def test_flow_service_shape_with_request_id(emulator, headers):
 @pytest.mark.parametrize("change, code, kind", [
     ({"x-sandbox-name": None}, "2105-400", InvalidRequest),
     ({"x-sandbox-name": "nowhere"}, "2100-404", SandboxNotFound),
-    ({"x-gw-ims-org-id": "OTHER@AdobeOrg"}, "2000-401", AuthenticationError),
 ])
 def test_flow_service_header_errors(emulator, headers, change, code, kind):
     for name, value in change.items():
         headers.pop(name) if value is None else headers.__setitem__(name, value)
     error = error_from_response(get(emulator, f"{FLOW}/connections", headers))
     assert type(error) is kind and error.code == code
+
+
+@pytest.mark.parametrize("path", [f"{FLOW}/connections", f"{FLOW}/connectionSpecs/x",
+                                  "/data/foundation/sandbox-management/"])
+def test_a_wrong_organization_is_refused_by_the_gateway(emulator, headers, path):
+    """Adobe's troubleshooting guide: 403027 for an incorrect organization header, in the gateway's shape,
+    before Sandbox Management or Flow Service sees the call."""
+    response = get(emulator, path, dict(headers, **{"x-gw-ims-org-id": "OTHER@AdobeOrg"}))
+    assert response.status_code == 403 and response.json() == {"error_code": "403027",
+                                                              "message": "User region is missing"}
+    error = error_from_response(response)
+    assert type(error) is AuthenticationError and error.code == "403027"
 
 
 def test_bad_content_type_shape(emulator, headers):

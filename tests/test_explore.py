@@ -1,4 +1,4 @@
-"""wizard/explore.py: the connection, Flow Service's test, its streams from Kinesis (moto), a preview of the
+"""explore/routes.py: the connection, Flow Service's test, its streams from Kinesis (moto), a preview of the
 latest records, the source-connection request, and Adobe's docs beside them."""
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import json
 import re
 import shlex
 
+from explore.routes import PREVIEW_COLUMNS, PREVIEW_RAW_BYTES, flatten, table
 from tests.helpers import ACCESS_KEY_ID
-from tests.kinesis_stage import EVERY_ACTION, STREAMS
-from explore.routes import flatten, table
+from tests.kinesis_stage import EVERY_ACTION, STREAMS, WIDE_REGION
 
 
 def page_of(client, path) -> str:
@@ -87,5 +87,73 @@ def test_a_failing_platform_is_a_clear_page(walker, client, emulator):
 def test_flatten_and_table():
     assert flatten({"a": {"b": 1, "c": {"d": [1, 2]}}, "e": None}) == {"a.b": 1, "a.c.d": "[1, 2]", "e": None}
     assert flatten("plain text") == {"value": "plain text"}
-    rows = table([{"data": {"x": 1}}, {"data": {"y": 2}}])
+    rows = table([{"x": 1}, {"y": 2}])
     assert rows["columns"] == ["x", "y"] and rows["rows"] == [[1, ""], ["", 2]]
+
+
+# Bounded previews: a record with 30,000 fields (the issue: ten such records kept a worker busy for 30 s).
+
+def test_a_record_with_30000_fields_previews_within_bounds(walker, client, kinesis_stage):
+    stream = kinesis_stage.wide_stream()
+    connection_id = walker.done(region=WIDE_REGION)
+    page = page_of(client, f"/connections/prod/{connection_id}?stream={stream}")
+    preview = page.split("Latest records")[1]
+    header = re.search(r"<thead><tr>(.*?)</tr></thead>", preview, re.S).group(1)
+    columns = re.findall(r"<code>([^<]+)</code>", header)
+    assert len(columns) == PREVIEW_COLUMNS == 100 and columns[:3] == ["seq", "note", "f0"]
+    assert "Showing 100 of 30,000 fields." in preview
+    assert "Values shortened: each cell shows at most 200 characters." in preview
+    body = re.search(r"<tbody>(.*?)</tbody>", preview, re.S).group(1)
+    assert "x" * 200 + "…" in body and "x" * 201 not in body  # the raw view keeps values whole
+    raw = re.search(r'<details class="raw">(.*?)</details>', preview, re.S).group(1)
+    assert "Raw view shortened: it shows the first 64 KiB of the answer." in raw
+    assert len(raw.encode()) < PREVIEW_RAW_BYTES + 2_000
+
+
+def test_the_bounds_are_told_in_french(walker, client, kinesis_stage):
+    stream = kinesis_stage.wide_stream()
+    connection_id = walker.done(region=WIDE_REGION)
+    page = html.unescape(client.get(f"/connections/prod/{connection_id}?stream={stream}",
+                                    headers={"Accept-Language": "fr"}).get_data(as_text=True))
+    assert re.search(r"Affichage de 100 champs sur 30\s000\.", page)
+    assert "Valeurs raccourcies\u00a0: chaque cellule montre au plus 200 caractères." in page
+    assert "Vue brute raccourcie\u00a0: elle montre les 64 premiers Kio de la réponse." in page
+
+
+def test_a_small_preview_tells_of_no_cut(walker, client):
+    connection_id = walker.done()
+    page = page_of(client, f"/connections/prod/{connection_id}?stream=web-clickstream")
+    assert "Showing" not in page and "shortened" not in page
+
+
+def test_flatten_visits_each_key_once_however_wide_or_deep():
+    """Linear work, shown by counting: every key is read once (no copying of sub-results), 30,000 keys
+    wide, and a chain 5,000 deep (past Python's recursion limit, which recursion would hit)."""
+    class Counted(dict):
+        reads = 0
+
+        def items(self):
+            for pair in super().items():
+                Counted.reads += 1
+                yield pair
+
+    wide = Counted({f"f{n}": Counted({"v": n}) for n in range(30_000)})
+    row = flatten(wide)
+    assert len(row) == 30_000 and row["f29999.v"] == 29_999 and Counted.reads == 60_000
+    deep: dict = {"leaf": [1]}
+    for _ in range(5_000):
+        deep = {"k": deep}
+    assert list(flatten(deep).values()) == ["[1]"]
+
+
+def test_table_of_very_wide_rows_is_bounded():
+    """Ten rows of 30,000 fields each: the ordered set of names keeps this linear (a list made it
+    quadratic), and what comes out is bounded."""
+    rows = [{"seq": n, **{f"f{k}": k for k in range(29_999)}} for n in range(10)]
+    shown = table(rows)
+    assert shown["columns_total"] == 30_000 and len(shown["columns"]) == 100
+    assert all(len(line) == 100 for line in shown["rows"]) and len(shown["rows"]) == 10
+    assert shown["raw_cut"] and len(shown["raw"].encode()) <= PREVIEW_RAW_BYTES + 4
+    long = table([{"text": "y" * 1_000, "n": 10 ** 300}])
+    assert long["values_shortened"] and long["rows"][0][0] == "y" * 200 + "…"
+    assert long["rows"][0][1] == str(10 ** 300)[:200] + "…"

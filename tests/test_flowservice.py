@@ -1,14 +1,21 @@
 """connector/flowservice.py against the emulator over HTTP: spec, create, get, list, test, explore, delete."""
 from __future__ import annotations
 
+import base64
+import json
+from urllib.parse import unquote
+
 import pytest
 import requests
 
 from connector import (ConnectionInUse, InvalidParameters, InvalidRequest, NotFound, OutcomeUnknown,
                        SandboxNotFound, ServiceUnavailable)
-from connector.flowservice import KINESIS_SPEC_ID, SEED_AUTH_SPEC_NAME
+from connector.errors import error_from_response
+from emulator.tabular import flatten as emulator_flatten
+from connector.flowservice import KINESIS_SPEC_ID, SEED_AUTH_SPEC_NAME, FlowService, choose_auth_spec
 from tests.helpers import ACCESS_KEY_ID, SECRET_KEY, credentials
-from tests.kinesis_stage import EVERY_ACTION, STREAMS
+from tests.kinesis_stage import EVERY_ACTION, STREAMS, WIDE_FIELDS, WIDE_REGION
+from tests.openapi import validate_exchange
 
 CREATE = "POST /data/foundation/flowservice/connections"
 
@@ -33,6 +40,59 @@ def test_falls_back_to_the_seed_name_only_when_the_spec_cannot_be_read(platform,
     emulator.fault(path="/connectionSpecs/", status=404, kind="status")
     spec = platform.connections.kinesis_spec("prod")
     assert spec.auth_spec_name == SEED_AUTH_SPEC_NAME
+
+
+def test_the_emulator_lists_a_second_auth_spec_before_the_documented_one(platform, emulator):
+    token = platform.session.tokens.token()
+    spec = requests.get(f"{emulator.url}/data/foundation/flowservice/connectionSpecs/{KINESIS_SPEC_ID}",
+                        headers=platform.session.headers(token, "prod", False), timeout=5).json()["items"][0]
+    names = [auth["name"] for auth in spec["authSpec"]]
+    assert len(names) == 2 and names[1] == "Aws Kinesis authentication credentials" and names[0] != names[1]
+    # The connector picks the documented one by name, not the first.
+    assert platform.connections.kinesis_spec("prod").auth_spec_name == names[1]
+
+
+def test_a_connection_made_with_the_other_auth_spec_cannot_be_explored(platform, emulator):
+    token = platform.session.tokens.token()
+    made = requests.post(f"{emulator.url}/data/foundation/flowservice/connections", timeout=5, json={
+        "name": "by role", "auth": {"specName": "Aws Kinesis role-based authentication",
+                                    "params": {"roleArn": "arn:aws:iam::123456789012:role/r", "region": "eu-west-1"}},
+        "connectionSpec": {"id": KINESIS_SPEC_ID, "version": "1.0"}},
+        headers=platform.session.headers(token, "prod", True))
+    assert made.status_code == 201
+    with pytest.raises(InvalidRequest):
+        platform.connections.explore("prod", made.json()["id"])
+
+
+KEY_SCHEMA = {"type": "object", "properties": {"accessKeyId": {"type": "string"},
+                                               "secretKey": {"type": "string", "format": "password"},
+                                               "region": {"type": "string"}}}
+ROLE_SCHEMA = {"type": "object", "properties": {"roleArn": {"type": "string"}, "region": {"type": "string"}}}
+
+
+@pytest.mark.parametrize("auth_specs, chosen", [
+    ([{"name": "Role", "spec": ROLE_SCHEMA}, {"name": "Aws Kinesis authentication credentials", "spec": {}}],
+     "Aws Kinesis authentication credentials"),                      # by name, even with an odd schema
+    ([{"name": "Role", "spec": ROLE_SCHEMA}, {"name": "Keys, renamed", "spec": KEY_SCHEMA}], "Keys, renamed"),
+    ([{"name": "Role", "spec": ROLE_SCHEMA}], None),
+    ([], None), (None, None), (["junk", {"spec": KEY_SCHEMA}], None),
+])
+def test_the_auth_spec_is_chosen_by_name_then_by_its_key_fields(auth_specs, chosen):
+    found = choose_auth_spec(auth_specs)
+    assert (found or {}).get("name") == chosen
+
+
+class SpecOnly:
+    """A session whose connection spec lists only auth specs the connector cannot use."""
+
+    def get_json(self, path, **kwargs):
+        return {"items": [{"id": KINESIS_SPEC_ID, "providerId": "p", "version": "1.0",
+                           "authSpec": [{"name": "Role", "spec": ROLE_SCHEMA}]}]}
+
+
+def test_no_usable_auth_spec_falls_back_to_the_seed_name():
+    spec = FlowService(SpecOnly()).kinesis_spec("prod")
+    assert spec.auth_spec_name == SEED_AUTH_SPEC_NAME and spec.provider_id == "p" and spec.auth_schema is None
 
 
 def test_create_then_get_returns_the_connection_without_its_secret(platform):
@@ -107,6 +167,117 @@ def test_list_filters_on_the_kinesis_spec(platform, emulator, settings):
     assert [c.connection_spec_id for c in kinesis_connections(platform)] == [KINESIS_SPEC_ID]
 
 
+def list_raw(platform, emulator, **params):
+    """GET /connections as any client would send it, the answer unmapped."""
+    token = platform.session.tokens.token()
+    return requests.get(f"{emulator.url}/data/foundation/flowservice/connections", params=params,
+                        headers=platform.session.headers(token, "prod", False), timeout=5)
+
+
+FOREIGN_TOKEN = base64.urlsafe_b64encode(json.dumps(["not", "a", "listing"]).encode()).decode()
+
+
+@pytest.mark.parametrize("params, code", [
+    ({"property": "name"}, "1453-400"),                       # no operator
+    ({"property": "==Kinesis prod"}, "1453-400"),             # no field
+    ({"property": "createdAt=="}, "1453-400"),                # no value (Adobe's own example)
+    ({"property": "name==a,"}, "1453-400"),                   # an empty alternative
+    ({"property": "name~Kinesis"}, "1440-400"),               # "Operator '~' not implemented."
+    ({"property": "name!>x"}, "1450-400"),
+    ({"property": "name=Kinesis prod"}, "1450-400"),
+    ({"property": "connections==x"}, "1449-400"),             # not a property of a connection
+    ({"property": "na me==x"}, "1449-400"),
+    ({"property": "createdAt>yesterday"}, "1452-400"),
+    ({"property": "createdAt<=1,2"}, "1443-400"),
+    ({"orderby": "*name"}, "1432-400"),
+    ({"orderby": "-nothing"}, "1433-400"),
+    ({"continuationToken": "not-a-token"}, "1453-400"),
+    ({"continuationToken": FOREIGN_TOKEN}, "1453-400"),
+    ({"limit": "ten"}, "1453-400"),
+    ({"limit": "0"}, "1453-400"),
+    ({"limit": 5, "count": "true"}, "1401-400"),
+])
+def test_list_refusals_carry_adobes_documented_codes(platform, emulator, params, code):
+    create(platform)
+    response = list_raw(platform, emulator, **params)
+    error = error_from_response(response)
+    assert response.status_code == 400 and isinstance(error, InvalidRequest) and error.code == code
+
+
+def test_filters_follow_adobes_syntax(platform, emulator):
+    first, second = create(platform, name="alpha"), create(platform, name="beta")
+    third = create(platform, name="gamma", region="us-west-1")
+
+    def names(*conditions, **params):
+        answer = list_raw(platform, emulator, property=list(conditions), **params)
+        assert answer.status_code == 200, answer.text
+        return [item["name"] for item in answer.json()["items"]]
+
+    assert names("name==alpha,gamma") == ["alpha", "gamma"]                  # commas: alternatives
+    assert names("name!=alpha,gamma") == ["beta"]
+    assert names(f"connectionSpec.id=={KINESIS_SPEC_ID}", "auth.params.region==us-west-1") == ["gamma"]
+    assert names("auth.specName==Aws Kinesis authentication credentials", orderby="-name") == [
+        "gamma", "beta", "alpha"]
+    created_at = platform.connections.get_connection("prod", second.id).created_at
+    assert set(names(f"createdAt>={created_at}")) >= {"beta", "gamma"} and "alpha" not in names(
+        f"createdAt<{created_at}", "name!=alpha")
+    assert names("id==" + first.id) == ["alpha"] and names("state==disabled") == []
+    assert list_raw(platform, emulator, property="name==alpha", count="true").json() == {"count": 1}
+    assert third.id
+
+
+def test_the_connector_never_sends_an_unimplemented_operator(platform, emulator):
+    sent = []
+    platform.session.http.hooks["response"].append(lambda response, *a, **k: sent.append(response.request.url))
+    emulator.fault(kind="status", status=503, method="POST", path="/connections$", act=True, times=1)
+    created = create(platform)  # the lost answer makes the connector look the connection up in the list
+    assert created.recovered and list(platform.connections.list_kinesis_connections("prod", page_size=1))
+    listings = [url for url in sent if "/connections?" in url]
+    assert listings and not any("~" in unquote(url) for url in listings)
+
+
+def test_a_kinesis_destination_is_never_listed_as_a_source(platform, emulator):
+    """The Kinesis destination shares the source's connection spec id (and, per Adobe's tutorial, its auth
+    spec name); its provider tells it apart."""
+    ours = create(platform)
+    destination = emulator.add_destination(name="Kinesis prod", params={
+        "accessKeyId": ACCESS_KEY_ID, "secretKey": SECRET_KEY, "region": "eu-west-1"})
+    renamed = emulator.add_destination(name="other", specName="Aws Kinesis destination credentials",
+                                       providerId="521eee4d-8cbe-4906-bb48-fb6bd4450033")
+    everything = list_raw(platform, emulator, property=f"connectionSpec.id=={KINESIS_SPEC_ID}").json()["items"]
+    assert {item["id"] for item in everything} == {ours.id, destination, renamed}  # the emulator holds them
+    assert SECRET_KEY not in json.dumps(everything)
+    listed = kinesis_connections(platform)
+    assert [c.id for c in listed] == [ours.id]
+    assert listed[0].provider_id == "521eee4d-8cbe-4906-bb48-fb6bd4450033"
+    assert listed[0].auth_spec_name == "Aws Kinesis authentication credentials"
+
+
+def test_the_listing_asks_flow_service_for_the_auth_spec_too(platform, emulator):
+    sent = []
+    platform.session.http.hooks["response"].append(lambda response, *a, **k: sent.append(response.request.url))
+    kinesis_connections(platform)
+    listing = next(unquote(url).replace("+", " ") for url in sent if "/connections?" in url)
+    assert f"property=connectionSpec.id=={KINESIS_SPEC_ID}" in listing
+    assert "property=auth.specName==Aws Kinesis authentication credentials" in listing
+
+
+def test_a_lost_create_never_takes_a_destination_for_the_connection_it_made(platform, emulator):
+    destination = emulator.add_destination(name="Kinesis prod", params={
+        "accessKeyId": ACCESS_KEY_ID, "secretKey": SECRET_KEY, "region": "eu-west-1"})
+    emulator.fault(kind="status", status=503, method="POST", path="/connections$", times=1)
+    created = create(platform)
+    assert created.id != destination and not created.recovered and emulator.calls(CREATE) == 2
+
+
+def test_a_platform_that_cannot_filter_on_the_auth_spec_still_lists(platform, emulator):
+    ours = create(platform)
+    emulator.add_destination(name="elsewhere")
+    emulator.fault(kind="status", status=400, code="1449-400", method="GET", path="/connections$", times=1,
+                   detail="Invalid field auth.specName in filter params.")
+    assert [c.id for c in kinesis_connections(platform)] == [ours.id]
+
+
 def test_test_and_explore_ask_kinesis(platform, kinesis_auth):
     key = kinesis_auth.new_user("explorer", EVERY_ACTION)
     created = platform.connections.create_kinesis_connection("prod", "explored", "", key)
@@ -121,11 +292,49 @@ def test_test_and_explore_ask_kinesis(platform, kinesis_auth):
     assert "security token included in the request is invalid" in caught.value.detail
 
 
-def test_preview_returns_the_latest_records_of_a_stream(platform):
+def test_preview_returns_the_latest_records_of_a_stream_as_flat_rows(platform):
     created = create(platform)
     preview = platform.connections.preview_stream("prod", created.id, "web-clickstream", limit=2)
-    assert [r["data"] for r in preview["data"]] == STREAMS["web-clickstream"][-2:]
-    assert {c["name"] for c in preview["schema"]["columns"]} >= {"event", "customer"}
+    assert preview["format"] == "flat"
+    assert preview["schema"]["columns"] == [{"name": "event", "type": "string"}, {"name": "customer", "type": "string"},
+                                            {"name": "page.path", "type": "string"}, {"name": "sku", "type": "string"},
+                                            {"name": "qty", "type": "integer"}]
+    assert preview["data"] == [{"event": "page_view", "customer": "c-2", "page.path": "/cart"},
+                               {"event": "add_to_cart", "customer": "c-2", "sku": "SHOE-42", "qty": 2}]
+
+
+def test_a_table_without_preview_is_its_schema_only(platform, emulator):
+    created = create(platform)
+    token = platform.session.tokens.token()
+    answer = requests.get(f"{emulator.url}/data/foundation/flowservice/connections/{created.id}/explore",
+                          params={"objectType": "table", "object": "order-updates"}, timeout=5,
+                          headers=platform.session.headers(token, "prod", False))
+    validate_exchange(answer)
+    assert answer.json() == {"format": "flat", "schema": {"columns": [
+        {"name": "orderId", "type": "string"}, {"name": "status", "type": "string"},
+        {"name": "total.amount", "type": "number"}, {"name": "total.currency", "type": "string"}]}}
+
+
+def test_the_emulator_reads_at_most_a_mebibyte_of_records_into_a_preview(platform, kinesis_stage):
+    """Three records of about 430 KB: the two newest fit in the emulator's 1 MiB, the oldest is left out."""
+    stream = kinesis_stage.wide_stream()
+    created = create(platform, region=WIDE_REGION)
+    preview = platform.connections.preview_stream("prod", created.id, stream)
+    assert [row["seq"] for row in preview["data"]] == [1, 2]
+    assert len(preview["schema"]["columns"]) == WIDE_FIELDS and preview["data"][0]["note"] == "x" * 500
+
+
+def test_the_emulators_rows_are_flattened_in_linear_work():
+    """Each key is visited once, however wide or deep: 30,000 keys, and a chain 5,000 deep (deeper than
+    Python's recursion limit), both finish; counted, not timed."""
+    wide = {f"field{n:05}": {"v": n} for n in range(30_000)}
+    row = emulator_flatten(wide)
+    assert len(row) == 30_000 and row["field29999.v"] == 29_999
+    deep: dict = {"leaf": [1]}
+    for _ in range(5_000):
+        deep = {"k": deep}
+    assert list(emulator_flatten(deep).values()) == ["[1]"]
+    assert emulator_flatten("text") == {"value": "text"} and emulator_flatten({"e": {}}) == {"e": "{}"}
 
 
 def test_explore_of_a_region_without_streams(platform):

@@ -28,6 +28,25 @@ def test_reads_every_page_of_a_large_organization(platform, emulator):
     assert emulator.calls("GET /data/foundation/sandbox-management/") == 3
 
 
+def test_a_full_page_is_followed_by_another_look(platform, emulator):
+    """Exactly 50 sandboxes: the first page is full, so the next is asked for, and comes back empty."""
+    emulator.add_sandboxes([{"name": f"team-{n:02}", "title": f"Team {n:02}"} for n in range(46)])
+    every = list(iter_available_sandboxes(platform.session))
+    assert len(every) == 50 and len({s.name for s in every}) == 50
+    assert emulator.calls("GET /data/foundation/sandbox-management/") == 2
+
+
+def test_fifty_one_sandboxes_need_two_pages(platform, emulator):
+    emulator.add_sandboxes([{"name": f"team-{n:02}", "title": f"Team {n:02}"} for n in range(47)])
+    assert len(list(iter_available_sandboxes(platform.session))) == 51
+    assert emulator.calls("GET /data/foundation/sandbox-management/") == 2
+
+
+def test_a_short_page_is_the_last(platform, emulator):
+    list(iter_available_sandboxes(platform.session))
+    assert emulator.calls("GET /data/foundation/sandbox-management/") == 1
+
+
 def test_pages_ask_with_limit_and_offset_together(platform, emulator):
     platform.sandboxes()
     token = platform.session.tokens.token()
@@ -38,7 +57,8 @@ def test_pages_ask_with_limit_and_offset_together(platform, emulator):
     page = requests.get(emulator.url + AVAILABLE_PATH, params={"limit": 2, "offset": 1}, headers=headers,
                         timeout=5).json()
     assert [s["name"] for s in page["sandboxes"]] == ["dev", "marketing-qa"]
-    assert page["_page"] == {"limit": 2, "count": 2} and "next" in page["_links"]
+    # As in Adobe's example of this listing: a templated page link, no next link.
+    assert page["_page"] == {"limit": 2, "count": 2} and "next" not in page["_links"]
     assert page["_links"]["page"]["templated"] is True
 
 
