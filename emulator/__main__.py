@@ -5,7 +5,7 @@ import argparse
 import os
 from pathlib import Path
 
-from .platform import DEFAULT_ORG_ID
+from .state import DEFAULT_ORG_ID
 from .server import EmulatorServer
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "instance" / "emulator"

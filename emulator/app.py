@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from . import control, flowservice, ims, sandboxes
 from .faults import Fault
-from .platform import ApiError, Platform, drop_connection, flow_error, gateway_error
+from .state import ApiError, EmulatorState, drop_connection, flow_error, gateway_error
 from .store import Store
 
 
@@ -19,7 +19,7 @@ def create_emulator_app(data_dir: Path, org_id: str | None = None, kinesis_endpo
     """An emulator keeping its state in ``data_dir``, asking the Kinesis at ``kinesis_endpoint_url``."""
     app = Flask(__name__)
     app.json.sort_keys = False  # records keep the field order Kinesis gave them
-    state = Platform(store=Store(Path(data_dir) / "platform.sqlite3"), kinesis_endpoint_url=kinesis_endpoint_url)
+    state = EmulatorState(store=Store(Path(data_dir) / "platform.sqlite3"), kinesis_endpoint_url=kinesis_endpoint_url)
     if org_id:
         state.org_id = org_id
     app.extensions["emulator"] = state

@@ -17,7 +17,7 @@ from flask import Blueprint, jsonify, request
 from werkzeug.wrappers import Response
 
 from .flowservice import store_connection
-from .platform import TOKEN_LIFETIME, platform
+from .state import TOKEN_LIFETIME, current_state
 from .specs import (KINESIS_DESTINATION_AUTH_SPEC_NAME, KINESIS_DESTINATION_PROVIDER_ID,
                     KINESIS_DESTINATION_SECRETS, KINESIS_SPEC_ID)
 
@@ -62,14 +62,14 @@ def _json() -> dict:
 
 @bp.get("/health")
 def health():
-    return jsonify(status="ok", org_id=platform().org_id)
+    return jsonify(status="ok", org_id=current_state().org_id)
 
 
 @bp.post("/reset")
 def reset():
     """Back to a fresh platform: seed sandboxes, no connections, tokens, faults or counts, the usual
     token lifetime."""
-    state = platform()
+    state = current_state()
     state.store.reset()
     state.faults.clear()
     state.clients.clear()
@@ -82,7 +82,7 @@ def reset():
 @bp.route("/faults", methods=["GET", "POST", "DELETE"])
 def faults():
     """GET lists the fault rules, POST adds one, DELETE removes them all."""
-    state = platform()
+    state = current_state()
     if request.method == "POST":
         try:
             fault = state.faults.add(**_json())
@@ -97,13 +97,13 @@ def faults():
 @bp.post("/tokens/expire")
 def expire_tokens():
     """End every token issued so far, as if they had all run out early."""
-    return jsonify(expired=platform().store.expire_tokens())
+    return jsonify(expired=current_state().store.expire_tokens())
 
 
 @bp.route("/config", methods=["GET", "POST"])
 def config():
     """Read or change the token lifetime and the registered clients."""
-    state = platform()
+    state = current_state()
     body = _json()
     if "token_lifetime" in body:
         state.token_lifetime = int(body["token_lifetime"])
@@ -116,7 +116,7 @@ def config():
 @bp.route("/calls", methods=["GET", "DELETE"])
 def calls():
     """How many calls each endpoint has had; DELETE starts counting again."""
-    state = platform()
+    state = current_state()
     with state.lock:
         if request.method == "DELETE":
             state.calls.clear()
@@ -126,7 +126,7 @@ def calls():
 @bp.post("/sandboxes")
 def add_sandboxes():
     """Add sandboxes: ``{"sandboxes": [{"name", "title", "type", "state"}]}``."""
-    store = platform().store
+    store = current_state().store
     for item in _json().get("sandboxes", []):
         store.add_sandbox(item["name"], item.get("title", item["name"]), item.get("type", "development"),
                           item.get("state", "active"), bool(item.get("isDefault", False)))
@@ -140,7 +140,7 @@ def add_destination():
     ``providerId`` / ``specName`` to change the defaults (see ``specs.KINESIS_DESTINATION_*``)."""
     body = _json()
     sandbox = str(body.get("sandbox") or "prod").lower()
-    if platform().store.sandbox(sandbox) is None:
+    if current_state().store.sandbox(sandbox) is None:
         return jsonify(error="no such sandbox"), 404
     params = body.get("params") if isinstance(body.get("params"), dict) else {}
     stored = store_connection(sandbox, "acp_destinations", str(body.get("name") or "Amazon Kinesis destination"),
@@ -154,6 +154,6 @@ def add_destination():
 @bp.post("/connections/<connection_id>/in-use")
 def mark_in_use(connection_id: str):
     """Pretend dataflows use a connection (or no longer do, with ``{"in_use": false}``)."""
-    if not platform().store.set_in_use(connection_id, bool(_json().get("in_use", True))):
+    if not current_state().store.set_in_use(connection_id, bool(_json().get("in_use", True))):
         return jsonify(error="no such connection"), 404
     return jsonify(status="ok")

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, g, jsonify, request, url_for
 
 from .filters import FilterError, parse_condition, parse_orderby
 from .gateway import check_gateway
-from .platform import flow_error, platform
+from .state import flow_error, current_state
 from .kinesis import Kinesis, KinesisRefused, KinesisUnavailable
 from .tabular import PREVIEW_BYTES, table
 from .specs import KINESIS_AUTH_SPEC_NAME, KINESIS_SPEC_ID, SPECS, secret_params
@@ -31,7 +31,7 @@ def gateway() -> None:
     name = request.headers.get("x-sandbox-name")
     if not name:
         raise flow_error("2105-400", "Bad request", "The x-sandbox-name header is missing.")
-    sandbox = platform().store.sandbox(name)
+    sandbox = current_state().store.sandbox(name)
     if sandbox is None:
         raise flow_error("2100-404", "Sandbox not found", f"Sandbox '{name}' was not found.")
     if sandbox["state"] != "active":
@@ -112,7 +112,7 @@ def store_connection(sandbox: str, client_id: str, name: str, description: str, 
         "id": connection_id, "createdAt": now, "updatedAt": now, "createdBy": client, "updatedBy": client,
         "createdClient": client_id, "updatedClient": client_id,
         "sandboxId": str(uuid.uuid5(uuid.NAMESPACE_DNS, sandbox)), "sandboxName": sandbox,
-        "imsOrgId": platform().org_id, "name": name, "description": description,
+        "imsOrgId": current_state().org_id, "name": name, "description": description,
         "providerId": provider_id,
         "connectionSpec": {"id": spec_id, "version": spec_version},
         "state": "enabled",
@@ -120,7 +120,7 @@ def store_connection(sandbox: str, client_id: str, name: str, description: str, 
                  "params": {k: (ENCRYPTED if k in secrets else v) for k, v in params.items()}},
         "version": etag, "etag": etag,
     }
-    platform().store.add_connection(stored, {k: v for k, v in params.items() if k in secrets})
+    current_state().store.add_connection(stored, {k: v for k, v in params.items() if k in secrets})
     return stored
 
 
@@ -182,7 +182,7 @@ def list_connections():
     try:
         conditions = [parse_condition(condition) for condition in state["property"]]
         order = parse_orderby(state["orderby"]) if state["orderby"] else None
-        items = [item for item in platform().store.connections(g.sandbox)
+        items = [item for item in current_state().store.connections(g.sandbox)
                  if all(condition.holds(item) for condition in conditions)]
     except FilterError as error:
         raise _query_error(error) from None
@@ -201,7 +201,7 @@ def list_connections():
 
 
 def _connection(connection_id: str) -> tuple[dict[str, Any], dict[str, Any], bool]:
-    found = platform().store.connection(g.sandbox, connection_id)
+    found = current_state().store.connection(g.sandbox, connection_id)
     if found is None:
         raise flow_error("1101-404", "Resource not found",
                          f"The requested resource is not found. Connection '{connection_id}' does not exist.")
@@ -221,7 +221,7 @@ def _kinesis(connection_id: str) -> Kinesis:
     if connection["auth"]["specName"] != KINESIS_AUTH_SPEC_NAME:
         raise _invalid(f"Connections made with the auth spec '{connection['auth']['specName']}' cannot be "
                        "tested or explored by this emulator: it asks Kinesis with an access key only.")
-    return Kinesis(platform().kinesis_endpoint_url, connection["auth"]["params"], secrets)
+    return Kinesis(current_state().kinesis_endpoint_url, connection["auth"]["params"], secrets)
 
 
 @bp.get("/connections/<connection_id>/test")
@@ -271,7 +271,7 @@ def delete_connection(connection_id: str):
     if in_use:
         raise flow_error("1418-400", "Connection in use",
                          f"Connection '{connection_id}' is used by one or more dataflows and cannot be deleted.")
-    platform().store.delete_connection(connection_id)
+    current_state().store.delete_connection(connection_id)
     answer = Response(status=204)
     del answer.headers["Content-Type"]
     return answer

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import g, request
 
-from .platform import ApiError, gateway_error, platform
+from .state import ApiError, gateway_error, current_state
 
 
 def check_gateway() -> None:
@@ -15,14 +15,14 @@ def check_gateway() -> None:
     if not api_key:
         raise gateway_error(403, "403000", "Api Key is required")
     scheme, _, token = authorization.partition(" ")
-    client_id = platform().store.token_client(token.strip()) if scheme.lower() == "bearer" else None
+    client_id = current_state().store.token_client(token.strip()) if scheme.lower() == "bearer" else None
     if client_id is None:
         raise gateway_error(401, "401013", "Oauth token is not valid")
     if api_key != client_id:
         raise gateway_error(403, "403003", "Api Key is invalid")
     if not request.headers.get("x-gw-ims-org-id"):
         raise gateway_error(400, "400003", "Organization Id is required")
-    if request.headers["x-gw-ims-org-id"] != platform().org_id:
+    if request.headers["x-gw-ims-org-id"] != current_state().org_id:
         # Adobe's troubleshooting guide: an incorrect or malformed organization header is refused here,
         # before any service sees the call (the emulated integration belongs to one organization only).
         raise gateway_error(403, "403027", "User region is missing")

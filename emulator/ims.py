@@ -5,7 +5,7 @@ import secrets
 
 from flask import Blueprint, jsonify, request
 
-from .platform import ApiError, platform
+from .state import ApiError, current_state
 
 bp = Blueprint("ims", __name__)
 
@@ -25,7 +25,7 @@ def token():
     client_id, client_secret = form.get("client_id", ""), form.get("client_secret", "")
     if not client_id:
         raise oauth_error(400, "invalid_client", "invalid client_id parameter")
-    state = platform()
+    state = current_state()
     if state.clients and client_id not in state.clients:
         raise oauth_error(400, "invalid_client", "invalid client_id parameter")
     if not client_secret or (state.clients and not secrets.compare_digest(state.clients[client_id], client_secret)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from .gateway import check_gateway
-from .platform import platform, sandbox_error
+from .state import current_state, sandbox_error
 
 bp = Blueprint("sandboxes", __name__, url_prefix="/data/foundation/sandbox-management")
 PATH = "/data/foundation/sandbox-management/"
@@ -40,6 +40,6 @@ def available():
     may remain from a page that came back full (``count == limit``).
     """
     limit, offset = _page_args()
-    sandboxes, _total = platform().store.sandboxes(limit, offset)
+    sandboxes, _total = current_state().store.sandboxes(limit, offset)
     template = {"href": request.host_url.rstrip("/") + PATH + "?limit={limit}&offset={offset}", "templated": True}
     return jsonify(sandboxes=sandboxes, _page={"limit": limit, "count": len(sandboxes)}, _links={"page": template})

@@ -72,33 +72,12 @@ def connection(sandbox: str, connection_id: UUID):
                            if request_body else None, curl=curl, **context)
 
 
-def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    """A JSON object as one row: nested keys joined with dots, lists kept as JSON text.
-
-    Each key is visited once (an explicit stack: no copying of sub-results, no recursion limit), so the
-    work is linear in the size of the value, however wide or deep.
-    """
-    if not isinstance(value, dict):
-        return {prefix or "value": value if not isinstance(value, list) else json.dumps(value)}
-    row: dict[str, Any] = {}
-    stack = [(prefix, iter(value.items()))]
-    while stack:
-        path, items = stack[-1]
-        for key, item in items:
-            name = f"{path}.{key}" if path else str(key)
-            if isinstance(item, dict) and item:
-                stack.append((name, iter(item.items())))
-                break
-            row[name] = json.dumps(item) if isinstance(item, (list, dict)) else item
-        else:
-            stack.pop()
-    return row
-
-
 def _shorten(value: Any) -> tuple[Any, bool]:
     """A cell's value, cut to ``PREVIEW_CELL_CHARACTERS`` with an ellipsis; and whether it was cut."""
     if value is None or isinstance(value, bool):
         return value, False
+    if isinstance(value, (dict, list)):   # flat rows hold none; should one come, it shows as JSON
+        value = json.dumps(value, ensure_ascii=False)
     text = value if isinstance(value, str) else str(value)
     if len(text) <= PREVIEW_CELL_CHARACTERS:
         return value, False
@@ -123,14 +102,14 @@ def _raw(records: list[Any]) -> tuple[str, bool]:
 
 def table(records: list[dict[str, Any]]) -> dict[str, Any]:
     """Explore's preview rows (``data`` of the tabular answer: flat rows keyed by column name) as columns
-    and rows for the page, with the raw rows beside them. A row that still nests is flattened.
+    and rows for the page, with the raw rows beside them. A nested value shows as JSON text.
 
     The work is linear in the answer and what the page shows is bounded: the first
     ``PREVIEW_COLUMNS`` fields in order of appearance, each value cut to ``PREVIEW_CELL_CHARACTERS``,
     the raw view cut to ``PREVIEW_RAW_BYTES``; ``columns_total``, ``values_shortened`` and ``raw_cut`` say
     what was cut, for the page to tell.
     """
-    rows = [flatten(record) for record in records]
+    rows = [record if isinstance(record, dict) else {"value": record} for record in records]
     names: dict[str, None] = {}  # an ordered set: membership in constant time
     for row in rows:
         for name in row:

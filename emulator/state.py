@@ -18,7 +18,7 @@ TOKEN_LIFETIME = 86399
 
 
 @dataclass
-class Platform:
+class EmulatorState:
     """Everything one emulator instance knows, shared by its threads."""
 
     store: Store
@@ -35,7 +35,7 @@ class Platform:
             self.calls[f"{method} {rule}"] += 1
 
 
-def platform() -> Platform:
+def current_state() -> EmulatorState:
     """The emulator state of the running app."""
     return current_app.extensions["emulator"]
 
