@@ -15,27 +15,29 @@ from flask_wtf.csrf import CSRFProtect
 class RouteLimiter(Limiter):
     """Flask-Limiter, run only on the routes that carry a limit.
 
-    Flask-Limiter hooks every request: before it (for limits that apply to every route), after it (the
+    Flask-Limiter hooks every request: before it (for limits that cover every route), after it (the
     ``X-RateLimit-*`` headers) and at its end (to forget what it saw), although a route's own limits
     are checked by its decorator as the view is called. This app's limits are all on routes
-    (``limit``, ``shared_limit``), so those hooks run for these routes' requests alone: a health check,
-    a static file or any other page never reaches the limiter or its storage. Should a limit that
-    covers other routes ever be set (default, application, meta or a blueprint's limits), every route
-    counts as limited and the hooks run everywhere, as Flask-Limiter's own do.
+    (``limit``, ``shared_limit``), so the hook before a request has nothing to check and does not run,
+    and the other two run for the limited routes' requests alone: a health check, a static file or
+    any other page never reaches the limiter or its storage. Should a limit that covers other routes
+    ever be set (default, application, meta, a blueprint's, in-memory fallback), every hook runs on
+    every route again, as Flask-Limiter's own do.
     """
 
     def init_app(self, app: Flask) -> None:
         super().init_app(app)
         if not self.enabled:                      # disabled: Flask-Limiter hooked nothing
             return
-        limits = self.route_test(app)
+        routes = LimitedRoutes(self, app)
         guarded = 0
-        for hooks, returns_response in ((app.before_request_funcs, False), (app.after_request_funcs, True),
-                                        (app.teardown_request_funcs, False)):
+        for hooks, runs_for, returns_response in ((app.before_request_funcs, routes.checked_before, False),
+                                                  (app.after_request_funcs, routes.limited, True),
+                                                  (app.teardown_request_funcs, routes.limited, False)):
             chain = hooks.get(None, [])
             for position, hook in enumerate(chain):
                 if self.owns(hook):
-                    chain[position] = only_where_limited(hook, limits, returns_response)
+                    chain[position] = only_for(runs_for, hook, returns_response)
                     guarded += 1
         if guarded != 3:   # a Flask-Limiter that hooks requests differently: fail here, not silently
             raise RuntimeError(f"expected Flask-Limiter's three request hooks, found {guarded}")
@@ -44,37 +46,49 @@ class RouteLimiter(Limiter):
         """Whether ``hook`` is one of the request hooks Flask-Limiter registered for this limiter."""
         return getattr(hook, "__self__", None) is self or (isinstance(hook, partial) and hook.args[:1] == (self,))
 
-    def route_test(self, app: Flask) -> Callable[[str | None], bool]:
-        """The test of whether an endpoint of ``app`` carries a limit: its view was decorated with one,
-        or a limit was used inside it (Flask-Limiter's hints). The list is made at the first request,
-        when every route is known (Flask refuses new routes after it)."""
-        limited: frozenset[str] | None = None
-
-        def carries_a_limit(endpoint: str | None) -> bool:
-            nonlocal limited
-            if limited is None:
-                limited = self.limited_endpoints(app)
-            return endpoint in limited or self.limit_manager.has_hints(endpoint or "")
-        return carries_a_limit
-
-    def limited_endpoints(self, app: Flask) -> frozenset[str]:
-        """The endpoints of ``app`` that carry a limit: all of them when a limit covers more than its
-        own route."""
+    def covers_every_route(self) -> bool:
+        """Whether a limit is set that applies beyond the route it decorates."""
         manager = self.limit_manager
-        if manager._application_limits or manager._default_limits or manager._blueprint_limits or self._meta_limits:
-            return frozenset(app.view_functions)
-        return frozenset(endpoint for endpoint, view in app.view_functions.items()
-                         if get_qualified_name(view) in self._marked_for_limiting)
+        return bool(manager._application_limits or manager._default_limits or manager._blueprint_limits
+                    or self._meta_limits or self._in_memory_fallback)
 
 
-def only_where_limited(hook: Callable, limits: Callable[[str | None], bool], returns_response: bool) -> Callable:
-    """``hook``, run only for requests to an endpoint that carries a limit; elsewhere it passes."""
+class LimitedRoutes:
+    """Which of an app's endpoints the limiter has work on. Worked out at the first request, when every
+    route and limit is known (Flask refuses new routes after it)."""
+
+    def __init__(self, limiter: RouteLimiter, app: Flask) -> None:
+        self.limiter, self.app = limiter, app
+        self.everywhere: bool | None = None
+        self.decorated: frozenset[str] = frozenset()
+
+    def learn(self) -> None:
+        self.decorated = frozenset(endpoint for endpoint, view in self.app.view_functions.items()
+                                   if get_qualified_name(view) in self.limiter._marked_for_limiting)
+        self.everywhere = self.limiter.covers_every_route()
+
+    def checked_before(self, endpoint: str | None) -> bool:
+        """Whether limits are checked before the view: only those that cover every route are."""
+        if self.everywhere is None:
+            self.learn()
+        return bool(self.everywhere)
+
+    def limited(self, endpoint: str | None) -> bool:
+        """Whether ``endpoint`` carries a limit: its view was decorated with one, a limit was used inside
+        it (Flask-Limiter's hints), or a limit covers every route."""
+        if self.everywhere is None:
+            self.learn()
+        return bool(self.everywhere) or endpoint in self.decorated or self.limiter.limit_manager.has_hints(endpoint or "")
+
+
+def only_for(runs_for: Callable[[str | None], bool], hook: Callable, returns_response: bool) -> Callable:
+    """``hook``, run only for requests whose endpoint ``runs_for`` accepts; elsewhere it passes."""
     @wraps(hook)
-    def run_where_limited(*args):
-        if limits(request.endpoint):
+    def guarded(*args):
+        if runs_for(request.endpoint):
             return hook(*args)
         return args[0] if returns_response else None
-    return run_where_limited
+    return guarded
 
 
 csrf = CSRFProtect()
