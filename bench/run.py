@@ -1,7 +1,7 @@
 """Benchmark: the production server (gunicorn) with the emulator, many concurrent users completing
 wizards, and each page measured against the stack floor.
 
-    .venv/bin/python bench/run.py [--users 16] [--seconds 30] [--page-seconds 15] [--rounds 3]
+    .venv/bin/python bench/run.py [--users 16] [--seconds 30] [--page-seconds 20] [--rounds 4]
                                   [--workers 2] [--threads 4]
 
 The floor (bench/floor.py) is a page of the same app, served by the same gunicorn processes: the same
@@ -36,7 +36,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.floor import FLOOR_PATH  # noqa: E402
+from bench.floor import FLOOR_PATH, LAYOUT_PATH  # noqa: E402
 from emulator import DEFAULT_ORG_ID  # noqa: E402
 
 PYTHON = sys.executable
@@ -152,8 +152,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=30, help="complete wizards, in seconds")
-    parser.add_argument("--page-seconds", type=float, default=15, help="each page alone, in seconds in all")
-    parser.add_argument("--rounds", type=int, default=3, help="turns the page seconds are split into")
+    parser.add_argument("--page-seconds", type=float, default=20, help="each page alone, in seconds in all")
+    parser.add_argument("--rounds", type=int, default=4, help="turns the page seconds are split into")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
@@ -198,6 +198,7 @@ def run(args, servers, emulator_url, kinesis_url, app_port, ceiling_port) -> Non
             return str(cookies)
         targets = {"floor": (app_base, FLOOR_PATH, sessions_at("/sandbox")),
                    **{page: (app_base, page, sessions_at(page)) for page in PAGES},
+                   "layout": (app_base, LAYOUT_PATH, sessions_at("/kinesis")),
                    "/healthz": (app_base, "/healthz", "-"), "ceiling": (ceiling_base, "/", "-")}
         pages = measure_pages(targets, args.users, args.page_seconds, args.rounds, folder)
     requests.delete(emulator_url + "/_emulator/calls", timeout=5)
@@ -253,6 +254,8 @@ def report(args, pages: dict, wizards: dict, calls: dict, memory: list[float], c
         "| --- | ---: | ---: | ---: | ---: |",
         row(f"floor `GET {FLOOR_PATH}`", "floor", "1.00 (the reference)"),
         *[row(f"`GET {page}`", page, target(page)) for page in PAGES],
+        row(f"context: the wizard's layout (`base.html`, the step list, Start over) around the floor's form, "
+            f"`GET {LAYOUT_PATH}`", "layout", f"{ratio('layout')} (no target)"),
         row("context: `GET /healthz`, the same middleware, no session, no template", "/healthz",
             f"{ratio('/healthz')} (no target)"),
         row("context: a bare Flask page on a gunicorn of its own, same settings", "ceiling",
