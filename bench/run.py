@@ -235,8 +235,8 @@ def report(args, pages: dict, wizards: dict, calls: dict, memory: list[float], c
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {host.machine()}, {os.cpu_count()} cores,"
         f" Python {host.python_version()}: `.venv/bin/python {command}`.",
-        f"gunicorn (gthread, {args.workers} workers × {args.threads} threads) serves the app with the floor page "
-        "(`bench/floor.py`) against the emulator and moto's Kinesis (a process of their own). The "
+        f"gunicorn (gthread, {args.workers} workers × {args.threads} threads) serves the app with the benchmark's "
+        "own pages (`bench/floor.py`) against the emulator and moto's Kinesis (a process of their own). The "
         f"{args.users} simulated users are wrk connections driven by `bench/wizard.lua`. Everything shares the "
         "machine's cores: compare the ratios, not the absolute numbers.",
         "",
