@@ -1,4 +1,8 @@
-"""The ceiling: the smallest Flask app, one plain page, served by the same gunicorn settings."""
+"""For context only: the smallest Flask app, one plain page, served by the same gunicorn settings.
+
+Pages are measured against the stack floor (bench/floor.py), not against this page: it has none of the
+app's extensions or middleware.
+"""
 from flask import Flask
 
 

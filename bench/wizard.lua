@@ -1,13 +1,15 @@
 -- wrk script: each connection is one simulated user completing wizards, one after another.
 --
 --   wrk -t16 -c16 -d30s -s bench/wizard.lua http://127.0.0.1:PORT            complete wizards
---   wrk -t16 -c16 -d30s -s bench/wizard.lua http://127.0.0.1:PORT -- /review FILE
---                                           one page, again and again, with the sessions in FILE
+--   wrk -t16 -c16 -d30s -s bench/wizard.lua http://127.0.0.1:PORT -- /review COOKIES [SAMPLES]
+--       one page, again and again, user n with line n of the file COOKIES as its Cookie header
+--       ("-": no cookie); SAMPLES, when given, is a file that receives every request's time in µs,
+--       one a line, so that several runs can be merged into one set of percentiles
 --
 -- Run it with as many threads as connections: wrk calls request() and response() per thread, so a
 -- thread with one connection is one user whose next request depends on the last answer. At the end
 -- it prints one line per step, "STEP <method> <path> <count> <p50 µs> <p99 µs>", then
--- "WIZARDS <completed> <failed>".
+-- "WIZARDS <completed> <failed>". Every page is measured by this same script, the floor included.
 
 local ffi = require("ffi")
 ffi.cdef [[
@@ -49,8 +51,9 @@ step_of, took, completed, failed = {}, {}, 0, 0
 function init(args)
   if args[1] then                      -- one page, with a session prepared for it
     steps = { { "GET", args[1], 200 } }
+    samples_path = args[3]
     local n = 0
-    for line in io.lines(args[2]) do
+    for line in io.lines(args[2] ~= "-" and args[2] or "/dev/null") do
       n = n + 1
       if n == user then cookie = line end
     end
@@ -108,6 +111,12 @@ function done(summary, latency, requests)
     end
     wizards = wizards + thread:get("completed")
     failures = failures + thread:get("failed")
+  end
+  local samples_path = threads[1]:get("samples_path")
+  if samples_path and merged[1] then
+    local out = assert(io.open(samples_path, "w"))
+    out:write(table.concat(merged[1], "\n"), "\n")
+    out:close()
   end
   for i = 1, #merged do
     table.sort(merged[i])

@@ -11,10 +11,13 @@ import time
 from pathlib import Path
 
 import pytest
+from flask import Flask, request
+from limits.storage import MemoryStorage
 
 from app import create_app
 from tests.helpers import ACCESS_KEY_ID, KINESIS, SECRET_KEY, Walker, credentials
 from connector import ConfigurationError
+from web.extensions import RouteLimiter, limiter
 
 CREATE = "POST /data/foundation/flowservice/connections"
 
@@ -128,6 +131,68 @@ def test_testing_keys_is_rate_limited_but_next_is_not(settings, tmp_path):
     assert walker.post("/kinesis", {**KINESIS, "action": "test"}).status_code == 200
     assert walker.post("/kinesis", {**KINESIS, "action": "test"}).status_code == 429
     assert walker.kinesis().location.endswith("/review")
+
+
+class CountingStorage(MemoryStorage):
+    """The limiter's in-memory storage (``counting://``), keeping the keys it is asked about."""
+
+    STORAGE_SCHEME = ["counting"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.asked: list[str] = []
+
+    def incr(self, key: str, *args, **kwargs) -> int:
+        self.asked.append(key)
+        return super().incr(key, *args, **kwargs)
+
+    def get(self, key: str) -> int:
+        self.asked.append(key)
+        return super().get(key)
+
+    def get_expiry(self, key: str) -> float:
+        self.asked.append(key)
+        return super().get_expiry(key)
+
+
+@pytest.fixture
+def limiter_checks():
+    """The endpoints the limiter checks, as its request filters see them: Flask-Limiter asks them
+    before every check, limited or not."""
+    checked: list[str] = []
+
+    def record() -> bool:
+        checked.append(request.endpoint)
+        return False                                   # exempts nothing
+    limiter.request_filter(record)
+    yield checked
+    limiter._request_filters.remove(record)
+
+
+def test_the_limiter_runs_only_on_the_routes_it_limits(settings, tmp_path, limiter_checks):
+    app = make_app(settings, tmp_path, RATELIMIT_STORAGE_URI="counting://", TEST_RATE_LIMIT="1 per minute")
+    storage, walker = limiter.storage, Walker(app.test_client())
+    assert isinstance(storage, CountingStorage)
+    for path in ("/healthz", "/static/style.css", "/nowhere"):
+        walker.client.get(path)
+    walker.sandbox()                                   # GET and POST /sandbox, which carry no limit
+    assert storage.asked == [] and limiter_checks == []
+
+    tested = walker.post("/kinesis", {**KINESIS, "action": "test"})
+    assert tested.status_code == 200 and tested.headers["X-RateLimit-Limit"] == "1"
+    assert walker.post("/kinesis", {**KINESIS, "action": "test"}).status_code == 429
+    assert limiter_checks and set(limiter_checks) == {"wizard.kinesis"}
+    assert storage.asked and all("kinesis-test" in key for key in storage.asked)
+
+
+def test_a_limit_on_every_route_is_checked_on_every_route():
+    app = Flask(__name__)
+    everywhere = RouteLimiter(key_func=lambda: "client", default_limits=["1 per minute"],
+                              storage_uri="counting://")
+    everywhere.init_app(app)
+    app.get("/")(lambda: "ok")
+    client = app.test_client()
+    assert client.get("/").status_code == 200 and client.get("/").status_code == 429
 
 
 # The secret at rest, idle expiry
