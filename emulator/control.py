@@ -1,4 +1,4 @@
-"""The emulator's own control API under ``/_emulator``: faults, token expiry, call counts, seeding.
+"""The emulator's own control API under ``/_emulator``: faults, token expiry, call counts, seeding, users.
 
 None of this exists at Adobe; tests and demo mode use it to set the stage over plain HTTP.
 
@@ -17,7 +17,9 @@ from flask import Blueprint, jsonify, request
 from werkzeug.wrappers import Response
 
 from .flowservice import store_connection
-from .state import TOKEN_LIFETIME, current_state
+from .ims import loopback_url
+from .state import CODE_LIFETIME, TOKEN_LIFETIME, current_state
+from .store import ACCESS, EVERY_SANDBOX, PERMISSIONS, REFRESH
 from .specs import (KINESIS_DESTINATION_AUTH_SPEC_NAME, KINESIS_DESTINATION_PROVIDER_ID,
                     KINESIS_DESTINATION_SECRETS, KINESIS_SPEC_ID)
 
@@ -67,13 +69,15 @@ def health():
 
 @bp.post("/reset")
 def reset():
-    """Back to a fresh platform: seed sandboxes, no connections, tokens, faults or counts, the usual
-    token lifetime."""
+    """Back to a fresh platform: seed sandboxes and users, no connections, tokens, codes, faults, counts
+    or registered clients, the usual token and code lifetimes."""
     state = current_state()
     state.store.reset()
     state.faults.clear()
     state.clients.clear()
+    state.redirect_uris.clear()
     state.token_lifetime = TOKEN_LIFETIME
+    state.code_lifetime = CODE_LIFETIME
     with state.lock:
         state.calls.clear()
     return jsonify(status="reset")
@@ -96,21 +100,115 @@ def faults():
 
 @bp.post("/tokens/expire")
 def expire_tokens():
-    """End every token issued so far, as if they had all run out early."""
+    """End every access token issued so far, as if they had all run out early (refresh tokens live on)."""
     return jsonify(expired=current_state().store.expire_tokens())
+
+
+def _oauth_clients(value: object) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """``{"id": {"secret": "...", "redirect_uris": [...]}}`` as secrets and redirect URIs; ValueError when
+    malformed or when a redirect URI is not on loopback."""
+    if not isinstance(value, dict):
+        raise ValueError("oauth_clients must be an object of client ids")
+    secrets, redirects = {}, {}
+    for client_id, spec in value.items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("secret"), str) or not spec["secret"]:
+            raise ValueError(f"oauth_clients[{client_id!r}] needs a non-empty secret")
+        uris = spec.get("redirect_uris", [])
+        if not isinstance(uris, list) or not all(isinstance(uri, str) and loopback_url(uri) for uri in uris):
+            raise ValueError(f"oauth_clients[{client_id!r}].redirect_uris must be a list of http(s) URLs on "
+                             "localhost or a loopback address, without fragment")
+        secrets[client_id], redirects[client_id] = spec["secret"], list(uris)
+    return secrets, redirects
 
 
 @bp.route("/config", methods=["GET", "POST"])
 def config():
-    """Read or change the token lifetime and the registered clients."""
+    """Read or change the token and code lifetimes and the registered clients.
+
+    ``clients`` (``{"id": "secret"}``) registers clients with no redirect URI (they may use any loopback
+    one); ``oauth_clients`` (``{"id": {"secret", "redirect_uris": [...]}}``) registers clients with their
+    redirect URIs, the first being the default. Either replaces every registered client; with none, any
+    client id and secret are accepted."""
     state = current_state()
     body = _json()
-    if "token_lifetime" in body:
-        state.token_lifetime = int(body["token_lifetime"])
+    try:
+        lifetimes = {key: int(body[key]) for key in ("token_lifetime", "code_lifetime") if key in body}
+        oauth = _oauth_clients(body["oauth_clients"]) if "oauth_clients" in body else None
+        if "clients" in body and not isinstance(body["clients"], dict):
+            raise ValueError("clients must be an object of client ids and secrets")
+    except (TypeError, ValueError) as exc:
+        return jsonify(error=str(exc)), 400
+    if "token_lifetime" in lifetimes:
+        state.token_lifetime = lifetimes["token_lifetime"]
+    if "code_lifetime" in lifetimes:
+        state.code_lifetime = lifetimes["code_lifetime"]
     if "clients" in body:
-        state.clients = dict(body["clients"])
-    return jsonify(org_id=state.org_id, token_lifetime=state.token_lifetime, clients=sorted(state.clients),
+        state.clients, state.redirect_uris = dict(body["clients"]), {}
+    if oauth is not None:
+        state.clients, state.redirect_uris = oauth
+    return jsonify(org_id=state.org_id, token_lifetime=state.token_lifetime, code_lifetime=state.code_lifetime,
+                   clients=sorted(state.clients),
+                   oauth_clients={client_id: {"redirect_uris": state.redirect_uris.get(client_id, [])}
+                                  for client_id in sorted(state.clients)},
                    kinesis_endpoint_url=state.kinesis_endpoint_url)
+
+
+def _public(user: dict) -> dict:
+    return {key: value for key, value in user.items() if key != "position"}
+
+
+@bp.route("/users", methods=["GET", "POST"])
+def users():
+    """GET lists the users who can sign in. POST adds users, or changes those with the same email:
+    ``{"users": [{"email", "name", "given_name", "family_name", "sandboxes": ["dev"] or "*",
+    "permissions": ["Manage Sources", "View Sources"], "country"}]}``."""
+    store = current_state().store
+    if request.method == "GET":
+        return jsonify(users=[_public(user) for user in store.users()])
+    items = _json().get("users")
+    if not isinstance(items, list) or not items:
+        return jsonify(error="users must be a non-empty list"), 400
+    added = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("email"), str) or "@" not in item["email"]:
+            return jsonify(error="each user needs an email"), 400
+        sandboxes = item.get("sandboxes", [])
+        permissions = item.get("permissions", [])
+        if sandboxes != EVERY_SANDBOX and not (isinstance(sandboxes, list)
+                                               and all(isinstance(name, str) for name in sandboxes)):
+            return jsonify(error='sandboxes must be a list of sandbox names or "*"'), 400
+        if not isinstance(permissions, list) or not set(permissions) <= set(PERMISSIONS):
+            return jsonify(error=f"permissions must be a list of: {', '.join(PERMISSIONS)}"), 400
+        local = item["email"].split("@")[0]
+        given = str(item.get("given_name") or local.capitalize())
+        family = str(item.get("family_name") or "")
+        name = str(item.get("name") or f"{given} {family}".strip())
+        added.append(_public(store.add_user(item["email"], name, given, family, sandboxes, permissions,
+                                            str(item.get("country") or "US"))))
+    return jsonify(users=added), 201
+
+
+def _user_or_404(email: str):
+    return current_state().store.user_by_email(email)
+
+
+@bp.post("/users/<email>/tokens/expire")
+def expire_user_tokens(email: str):
+    """End a user's access tokens now, as if they had run out (their refresh tokens still work)."""
+    user = _user_or_404(email)
+    if user is None:
+        return jsonify(error="no such user"), 404
+    return jsonify(expired=current_state().store.expire_tokens(user["id"], ACCESS))
+
+
+@bp.post("/users/<email>/refresh-tokens/revoke")
+def revoke_user_refresh_tokens(email: str):
+    """End a user's refresh tokens, as if the user had withdrawn consent (their access tokens run on until
+    they expire)."""
+    user = _user_or_404(email)
+    if user is None:
+        return jsonify(error="no such user"), 404
+    return jsonify(revoked=current_state().store.expire_tokens(user["id"], REFRESH))
 
 
 @bp.route("/calls", methods=["GET", "DELETE"])

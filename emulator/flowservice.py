@@ -11,6 +11,7 @@ from typing import Any
 import jsonschema
 from flask import Blueprint, Response, g, jsonify, request, url_for
 
+from .access import caller, check_source_permission, may_use_sandbox
 from .filters import FilterError, parse_condition, parse_orderby
 from .gateway import check_gateway
 from .state import flow_error, current_state
@@ -32,10 +33,12 @@ def gateway() -> None:
     if not name:
         raise flow_error("2105-400", "Bad request", "The x-sandbox-name header is missing.")
     sandbox = current_state().store.sandbox(name)
-    if sandbox is None:
+    if sandbox is None or not may_use_sandbox(name):
+        # A user's token sees only the user's sandboxes: one that is not theirs is not found (see access).
         raise flow_error("2100-404", "Sandbox not found", f"Sandbox '{name}' was not found.")
     if sandbox["state"] != "active":
         raise flow_error("2100-404", "Sandbox not found", f"Sandbox '{name}' is not active (state: {sandbox['state']}).")
+    check_source_permission()
     g.sandbox = name
 
 
@@ -86,9 +89,10 @@ def create_connection():
     params = auth.get("params")
     _check_params(auth_spec["spec"], params)
 
+    user = caller()
     stored = store_connection(g.sandbox, g.client_id, name, body.get("description") or "", spec["id"],
                               spec_ref.get("version") or spec["version"], spec["providerId"], auth_spec["name"],
-                              params, secret_params(spec, auth_spec["name"]))
+                              params, secret_params(spec, auth_spec["name"]), user["id"] if user else None)
     connection_id, etag = stored["id"], stored["etag"]
     answer = jsonify(id=connection_id, etag=etag)
     answer.status_code = 201
@@ -97,8 +101,10 @@ def create_connection():
 
 
 def store_connection(sandbox: str, client_id: str, name: str, description: str, spec_id: str, spec_version: str,
-                     provider_id: str, auth_spec_name: str, params: dict[str, Any], secrets: set[str]) -> dict[str, Any]:
+                     provider_id: str, auth_spec_name: str, params: dict[str, Any], secrets: set[str],
+                     user_id: str | None = None) -> dict[str, Any]:
     """Keep a connection as Flow Service returns it, the secret params apart (and sealed by the store).
+    ``createdBy`` is the signed-in user's id when a user made it, else ``{client_id}@AdobeID``.
 
     Adobe's connection listing schema (ConnectionItemDTO) does not show ``providerId``; the create
     request carries it, and the emulator keeps it on the connection (the connection spec's own, for
@@ -108,8 +114,9 @@ def store_connection(sandbox: str, client_id: str, name: str, description: str, 
     now = int(time.time() * 1000)
     connection_id, etag = str(uuid.uuid4()), f'"{uuid.uuid4()}"'
     client = f"{client_id}@AdobeID"
+    author = user_id or client
     stored = {
-        "id": connection_id, "createdAt": now, "updatedAt": now, "createdBy": client, "updatedBy": client,
+        "id": connection_id, "createdAt": now, "updatedAt": now, "createdBy": author, "updatedBy": author,
         "createdClient": client_id, "updatedClient": client_id,
         "sandboxId": str(uuid.uuid5(uuid.NAMESPACE_DNS, sandbox)), "sandboxName": sandbox,
         "imsOrgId": current_state().org_id, "name": name, "description": description,

@@ -1,4 +1,9 @@
-"""The API gateway in front of every Platform call: token, API key, organization, content type."""
+"""The API gateway in front of every Platform call: token, API key, organization, content type.
+
+A user's token (from the sign-in) passes as a client-credentials token does: its ``x-api-key`` must be the
+client the user signed in through. The services behind then answer with that user's sandboxes and
+permissions (``g.user``, see ``access``); a client-credentials token keeps every sandbox and permission
+(``g.user`` is None)."""
 from __future__ import annotations
 
 from flask import g, request
@@ -15,9 +20,12 @@ def check_gateway() -> None:
     if not api_key:
         raise gateway_error(403, "403000", "Api Key is required")
     scheme, _, token = authorization.partition(" ")
-    client_id = current_state().store.token_client(token.strip()) if scheme.lower() == "bearer" else None
-    if client_id is None:
+    store = current_state().store
+    found = store.token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    user = store.user(found["user_id"]) if found and found["user_id"] else None
+    if found is None or (found["user_id"] and user is None):
         raise gateway_error(401, "401013", "Oauth token is not valid")
+    client_id = found["client_id"]
     if api_key != client_id:
         raise gateway_error(403, "403003", "Api Key is invalid")
     if not request.headers.get("x-gw-ims-org-id"):
@@ -29,4 +37,4 @@ def check_gateway() -> None:
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype != "application/json":
         raise ApiError(400, {"type": "http://ns.adobe.com/aep/errors/bad-request", "status": 400,
                              "title": "BadRequestError", "detail": "A valid content-type must be specified"})
-    g.client_id = client_id
+    g.client_id, g.user = client_id, user

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from .access import user_sandboxes
 from .gateway import check_gateway
 from .state import current_state, sandbox_error
 
@@ -33,13 +34,13 @@ def _page_args() -> tuple[int, int]:
 
 @bp.get("/")
 def available():
-    """List the sandboxes available to the caller.
+    """List the sandboxes available to the caller: a signed-in user's own, or every one for an integration.
 
     Adobe's example of this listing shows a templated ``page`` link and no ``next`` link (only the admin
     list of all sandboxes, ``/sandboxes``, shows one), so none is given here: a client learns that more
     may remain from a page that came back full (``count == limit``).
     """
     limit, offset = _page_args()
-    sandboxes, _total = current_state().store.sandboxes(limit, offset)
+    sandboxes, _total = current_state().store.sandboxes(limit, offset, user_sandboxes())
     template = {"href": request.host_url.rstrip("/") + PATH + "?limit={limit}&offset={offset}", "templated": True}
     return jsonify(sandboxes=sandboxes, _page={"limit": limit, "count": len(sandboxes)}, _links={"page": template})

@@ -2,17 +2,27 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
+import re
 import socket
 import threading
 from pathlib import Path
-
-import logging
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .app import create_emulator_app
 
 LOOPBACK_NAMES = {"localhost"}
+# Query parameters whose values are secrets: IMS takes its parameters in the query too (Adobe's guide
+# allows it), and a request line is what access logs write.
+SECRET_PARAMETERS = re.compile(
+    r"([?&;](?:code|token|access_token|refresh_token|id_token|client_secret|code_verifier|sign_in_nonce)=)[^&;#\s\"]*",
+    re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """``text`` with the values of secret query parameters replaced by ``[redacted]``."""
+    return SECRET_PARAMETERS.sub(r"\1[redacted]", text)
 
 
 def check_loopback(host: str) -> None:
@@ -35,12 +45,16 @@ class NoDelayRequestHandler(WSGIRequestHandler):
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
+    def log(self, type: str, message: str, *args) -> None:  # noqa: A002 - werkzeug's name
+        """Every line werkzeug writes (access and errors) with secret query values hidden."""
+        super().log(type, "%s", redact(message % args if args else message))
+
 
 class QuietRequestHandler(NoDelayRequestHandler):
     """Access lines go to the ``emulator.access`` logger at DEBUG, not to the console."""
 
     def log_request(self, code="-", size="-") -> None:
-        logging.getLogger("emulator.access").debug('"%s" %s', self.requestline, code)
+        logging.getLogger("emulator.access").debug('"%s" %s', redact(self.requestline), code)
 
 
 class LoopbackServer:

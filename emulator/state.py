@@ -15,6 +15,8 @@ from .store import Store
 
 DEFAULT_ORG_ID = "0123456789ABCDEF01234567@AdobeOrg"
 TOKEN_LIFETIME = 86399
+CODE_LIFETIME = 600              # not documented by Adobe: RFC 6749 §4.1.2 advises at most ten minutes
+REFRESH_LIFETIME = 14 * 86400    # Adobe's guide: refresh tokens "by default expire in 14 days"
 
 
 @dataclass
@@ -25,6 +27,10 @@ class EmulatorState:
     org_id: str = DEFAULT_ORG_ID
     token_lifetime: int = TOKEN_LIFETIME
     clients: dict[str, str] = field(default_factory=dict)   # empty: any id and secret get a token
+    # Per client, the redirect URIs registered for the sign-in (the first is the default); a client with
+    # none may use any loopback redirect URI.
+    redirect_uris: dict[str, list[str]] = field(default_factory=dict)
+    code_lifetime: int = CODE_LIFETIME
     kinesis_endpoint_url: str | None = None                  # None: AWS's own endpoint for the region
     faults: Faults = field(default_factory=Faults)
     calls: Counter = field(default_factory=Counter)

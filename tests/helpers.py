@@ -79,6 +79,23 @@ class EmulatorControl:
     def mark_in_use(self, connection_id: str) -> None:
         self._call("POST", f"/connections/{connection_id}/in-use", json={"in_use": True})
 
+    def users(self) -> list[dict]:
+        """The users who can sign in: ``id``, ``email``, ``name``, ``sandboxes``, ``permissions``..."""
+        return self._call("GET", "/users")["users"]
+
+    def add_users(self, users: list[dict]) -> list[dict]:
+        """Add users (or change those with the same email): ``{"email", "name", "sandboxes": [...] or "*",
+        "permissions": ["Manage Sources", "View Sources"]}``."""
+        return self._call("POST", "/users", json={"users": users})["users"]
+
+    def expire_user_tokens(self, email: str) -> int:
+        """End a user's access tokens, as if they had run out; their refresh tokens still work."""
+        return self._call("POST", f"/users/{email}/tokens/expire")["expired"]
+
+    def revoke_user_refresh_tokens(self, email: str) -> int:
+        """End a user's refresh tokens, as if the user had withdrawn consent."""
+        return self._call("POST", f"/users/{email}/refresh-tokens/revoke")["revoked"]
+
 
 KINESIS = {"name": "Clickstream account", "description": "Web events", "access_key_id": ACCESS_KEY_ID,
            "secret_key": SECRET_KEY, "region": "eu-west-1"}
