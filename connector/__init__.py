@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from .errors import (AuthenticationError, ConnectionInUse, InvalidParameters, InvalidRequest, NotEntitled,
                      NotFound, OutcomeUnknown, PermissionDenied, PlatformError, PlatformTimeout, RateLimited,
-                     SandboxNotFound, ServiceUnavailable, TransportError)
+                     SandboxNotFound, ServiceUnavailable, SignInExpired, TransportError)
 from .flows import curl_command, source_connection_body
+from .ims import TokenProvider, UserGrant, UserTokens, revoke
 from .flowservice import Connection, ConnectionSpec, CreatedConnection, FlowService
 from .kinesis import (KinesisCheck, KinesisCredentials, Region, check_credentials, check_kinesis_access,
                       kinesis_regions)
@@ -28,6 +29,13 @@ class Platform:
         self.settings = settings
         self.session = session or PlatformSession(settings)
         self.connections = FlowService(self.session)
+
+    def with_tokens(self, tokens: TokenProvider | UserTokens) -> "Platform":
+        """The same platform seen with other tokens (a signed-in person's): the same connection pool and
+        the same connection spec, read once for all."""
+        other = Platform(self.settings, PlatformSession(self.settings, tokens=tokens, http=self.session.http))
+        other.connections.share_spec(self.connections)
+        return other
 
     def sandboxes(self) -> list[Sandbox]:
         """The active sandboxes the caller may use, the default one first."""
@@ -53,6 +61,6 @@ __all__ = [
     "CreatedConnection", "FlowService", "InvalidParameters", "InvalidRequest", "KinesisCheck", "KinesisCredentials",
     "NotEntitled", "NotFound", "OutcomeUnknown", "PermissionDenied", "Platform", "PlatformError",
     "PlatformSession", "PlatformTimeout", "RateLimited", "Region", "Sandbox", "SandboxNotFound",
-    "ServiceUnavailable", "Settings", "TransportError", "check_credentials", "check_kinesis_access", "curl_command",
-    "kinesis_regions", "source_connection_body",
+    "ServiceUnavailable", "Settings", "SignInExpired", "TokenProvider", "TransportError", "UserGrant", "UserTokens", "check_credentials", "check_kinesis_access", "curl_command",
+    "kinesis_regions", "revoke", "source_connection_body",
 ]

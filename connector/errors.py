@@ -67,6 +67,13 @@ class AuthenticationError(PlatformError):
     default_message = "IMS or the gateway refused the integration's credentials or token."
 
 
+class SignInExpired(AuthenticationError):
+    """A signed-in person's tokens ended (expired without a refresh token, revoked, refused): the person
+    must sign in again."""
+
+    default_message = "The person's sign-in has ended; IMS would not renew it."
+
+
 class PermissionDenied(PlatformError):
     """The caller is known but lacks a permission for this operation or sandbox."""
 

@@ -143,15 +143,19 @@ class FlowService:
         self.create_attempts = create_attempts
         self.backoff = backoff
         self.lookup_pauses = lookup_pauses
-        self._spec: ConnectionSpec | None = None
+        self._specs: dict[str, ConnectionSpec] = {}   # read once, shared with share_spec()
         self._spec_lock = threading.Lock()
+
+    def share_spec(self, other: "FlowService") -> None:
+        """Keep the connection spec in ``other``'s place: read once for every identity."""
+        self._specs, self._spec_lock = other._specs, other._spec_lock
 
     def kinesis_spec(self, sandbox: str) -> ConnectionSpec:
         """The Kinesis connection spec (read once: specs are the same in every organization)."""
         with self._spec_lock:
-            if self._spec is None:
-                self._spec = self._read_spec(sandbox)
-            return self._spec
+            if KINESIS_SPEC_ID not in self._specs:
+                self._specs[KINESIS_SPEC_ID] = self._read_spec(sandbox)
+            return self._specs[KINESIS_SPEC_ID]
 
     def _read_spec(self, sandbox: str) -> ConnectionSpec:
         try:
@@ -286,7 +290,7 @@ class FlowService:
         """The auth spec names and provider ids of Kinesis source connections ("" for a connection that
         does not say). The documented ones, and the connection spec's own when a create has read it
         already: listing does not read the spec itself, to cost no call more than the listing."""
-        spec = self._spec
+        spec = self._specs.get(KINESIS_SPEC_ID)
         names = [spec.auth_spec_name] if spec else []
         names = list(dict.fromkeys(names + [AUTH_SPEC_NAME, SEED_AUTH_SPEC_NAME]))
         providers = {KINESIS_PROVIDER_ID, spec.provider_id if spec else KINESIS_PROVIDER_ID}
