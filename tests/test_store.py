@@ -65,6 +65,24 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
+# 1. A session is stored only when there is something to keep
+
+def test_pages_that_keep_nothing_store_no_session(store_app):
+    for n in range(100):
+        path = ("/nowhere", "/healthz", "/", "/static/style.css", "/language/xx")[n % 5]
+        response = store_app.test_client(use_cookies=False).get(path)
+        assert response.status_code in (200, 302, 404)
+        assert COOKIE + "=" not in response.headers.get("Set-Cookie", "")
+    assert stored_sessions(store_app) == {}
+
+
+def test_something_to_keep_is_stored(store_app):
+    """A form's CSRF token, or a language chosen with the switcher, is worth a session."""
+    store_app.test_client().get("/sandbox")
+    store_app.test_client().get("/language/fr")
+    assert len(stored_sessions(store_app)) == 2
+
+
 # 2. The file store stays fast at any size
 
 def write_entries(folder: Path, count: int, expires: int, start: int = 0) -> list[Path]:

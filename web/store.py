@@ -103,50 +103,111 @@ class StandInSession(CallbackDict, SessionMixin):
     """An empty session that is never saved, for requests that arrive while the store is down."""
 
 
-class ResilientSessions(SessionInterface):
-    """The configured server-side sessions, with two additions.
+# What the session machinery writes for itself; a session holding nothing else is not worth storing.
+BOOKKEEPING = frozenset({"_permanent", "seen"})
 
-    The cookie path follows the prefix the app is served under (``request.script_root``). When the
-    store cannot be reached, the request gets a stand-in session and ``g.session_store_down`` is set,
-    so that a page can say so instead of failing.
+
+def worth_keeping(data: Any) -> bool:
+    """True when ``data`` holds something besides the bookkeeping: a CSRF token, a flash, a language,
+    wizard state."""
+    return any(key not in BOOKKEEPING for key in data)
+
+
+class ResilientSessions(SessionInterface):
+    """The configured server-side sessions (Flask-Session), written by the rules this app keeps.
+
+    Flask-Session reads and deletes; the decision to write, and the cookie, are made here:
+
+    - A session is stored only when it holds something worth keeping (``worth_keeping``): a request that
+      keeps nothing (a 404, a redirect, a health check) costs the store nothing and gets no cookie.
+    - A page that changes nothing only reads. An active session is written again (its expiry renewed,
+      ``seen`` stamped) once its last write is ``renew_after`` old, so idleness is counted to that.
+    - The cookie path follows the prefix the app is served under (``request.script_root``).
+    - When the store cannot be reached, the request gets a stand-in session and
+      ``g.session_store_down`` is set, so that a page can say so instead of failing.
     """
 
-    def __init__(self, inner: SessionInterface) -> None:
+    def __init__(self, inner: Any) -> None:
         self.inner = inner
-        self.inner.get_cookie_path = self.get_cookie_path  # type: ignore[method-assign]
 
     def get_cookie_path(self, app: Flask) -> str:
         return app.config["SESSION_COOKIE_PATH"] or request.script_root or "/"
 
+    @staticmethod
+    def renew_after(app: Flask) -> float:
+        """Seconds after which an active session is written again: a minute, or a fifteenth of the
+        lifetime when that is shorter."""
+        return min(60.0, app.permanent_session_lifetime.total_seconds() / 15)
+
     def open_session(self, app: Flask, request_: Any):
         try:
-            return self.inner.open_session(app, request_)
+            session_ = self.inner.open_session(app, request_)
         except STORE_ERRORS as error:
             log.error("session store unreachable: %s", type(error).__name__)
             g.session_store_down = True
             return StandInSession()
+        session_.existed = bool(session_)    # read from the store (a new one holds only "_permanent")
+        return session_
 
     def save_session(self, app: Flask, session_: Any, response: Any) -> None:
         if isinstance(session_, StandInSession):
             return
+        if session_.accessed:
+            response.vary.add("Cookie")
+        if not worth_keeping(session_):
+            if session_.existed:
+                self._delete(app, session_.sid, response)
+            elif request.cookies.get(self.get_cookie_name(app)) and request.endpoint not in SESSIONLESS_ENDPOINTS:
+                self.forget_cookie(app, response)  # its session is gone and was told so: once is enough
+            return
+        if not (session_.modified or self._renewal_due(app, session_)):
+            return
+        session_["seen"] = time.time()
         try:
-            self.inner.save_session(app, session_, response)
+            self.inner._upsert_session(app.permanent_session_lifetime, session_, self._key(session_.sid))
         except STORE_ERRORS as error:
             log.error("session not saved: %s", type(error).__name__)
+            return
+        self.set_cookie(app, session_, response)
+
+    def _renewal_due(self, app: Flask, session_: Any) -> bool:
+        seen = session_.get("seen")
+        return not isinstance(seen, (int, float)) or time.time() - seen >= self.renew_after(app)
+
+    def _key(self, sid: str) -> str:
+        return self.inner._get_store_id(sid)
+
+    def _delete(self, app: Flask, sid: str, response: Any) -> None:
+        try:
+            self.inner._delete_session(self._key(sid))
+        except STORE_ERRORS as error:
+            log.error("session not deleted: %s", type(error).__name__)
+            return
+        self.forget_cookie(app, response)
+
+    def _cookie_options(self, app: Flask) -> dict[str, Any]:
+        return dict(domain=self.get_cookie_domain(app), path=self.get_cookie_path(app),
+                    secure=self.get_cookie_secure(app), httponly=self.get_cookie_httponly(app),
+                    samesite=self.get_cookie_samesite(app))
+
+    def set_cookie(self, app: Flask, session_: Any, response: Any) -> None:
+        """The cookie naming ``session_``, expiring with it."""
+        sid = self.inner._sign(app, session_.sid) if self.inner.use_signer else session_.sid
+        response.set_cookie(self.get_cookie_name(app), sid, expires=self.get_expiration_time(app, session_),
+                            **self._cookie_options(app))
+        response.vary.add("Cookie")
+
+    def forget_cookie(self, app: Flask, response: Any) -> None:
+        """Tell the browser to drop the session cookie."""
+        response.delete_cookie(self.get_cookie_name(app), **self._cookie_options(app))
+        response.vary.add("Cookie")
 
     def is_null_session(self, obj: object) -> bool:
         return self.inner.is_null_session(obj)
 
 
 def register_session_checks(app: Flask) -> None:
-    """Say so when the session store is down, or when a returning visitor's session has expired.
-
-    A session is written to the store only when it changes: pages that just show it cost a read. To
-    keep an active wizard alive, the time it was last seen is renewed once a minute (a fifteenth of
-    the lifetime when that is shorter), so an idle session expires within that minute of its lifetime.
-    """
-    app.config["SESSION_REFRESH_EACH_REQUEST"] = False   # renewed below, once a minute
-    renew_after = min(60.0, app.permanent_session_lifetime.total_seconds() / 15)
+    """Say so when the session store is down, or when a returning visitor's session has expired."""
 
     @app.before_request
     def check_session():
@@ -154,15 +215,9 @@ def register_session_checks(app: Flask) -> None:
             return None
         if g.get("session_store_down"):
             return store_down_page()
-        now = time.time()
-        seen = session.get("seen")
-        if seen is None:
-            if request.cookies.get(app.config["SESSION_COOKIE_NAME"]):
-                minutes = int(app.permanent_session_lifetime.total_seconds() // 60)
-                flash(gettext("Your session ended after %(minutes)d minutes without activity, and what you had "
-                              "entered (the secret access key too) was wiped. Please start again.",
-                              minutes=minutes), "info")
-            session["seen"] = now
-        elif not isinstance(seen, (int, float)) or now - seen >= renew_after:
-            session["seen"] = now
+        if request.cookies.get(app.config["SESSION_COOKIE_NAME"]) and not session.existed:
+            minutes = int(app.permanent_session_lifetime.total_seconds() // 60)
+            flash(gettext("Your session ended after %(minutes)d minutes without activity, and what you had "
+                          "entered (the secret access key too) was wiped. Please start again.",
+                          minutes=minutes), "info")
         return None
