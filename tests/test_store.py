@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import struct
+import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
+import flask
 import pytest
 
 from app import create_app
+from tests.helpers import KINESIS, SECRET_KEY, Walker
 from tests.test_scale_out import RedisServer
 
 CREATE = "POST /data/foundation/flowservice/connections"
@@ -134,3 +139,118 @@ def test_expired_sessions_are_removed_from_disk_when_a_prune_is_due(settings, tm
     app.test_client().get("/sandbox")
     cache.wait_for_prune()
     assert not any(path.exists() for path in later) and live.exists()
+
+
+# 3. The session id is renewed when the wizard completes and at Start over
+
+def test_the_session_id_is_renewed_when_the_wizard_completes(store_app, emulator):
+    walker = Walker(store_app.test_client())
+    walker.through_review()
+    before = sid_of(walker.client)
+    assert walker.create().location.endswith("/done")
+    after = sid_of(walker.client)
+    assert after != before and not holds(store_app, before) and holds(store_app, after)
+    page = text(walker.client.get("/done"))
+    connection_id = re.search(r'id="connection-id"[^>]*value="([^"]+)"', page).group(1)
+    assert connection_id and walker.client.get("/review").location.endswith("/done")
+    assert emulator.calls(CREATE) == 1
+
+
+def test_the_session_id_is_renewed_at_start_over(store_app):
+    walker = Walker(store_app.test_client())
+    walker.through_review()
+    before = sid_of(walker.client)
+    response = walker.post("/start-over", token_from="/review")
+    after = sid_of(walker.client)
+    assert after != before and not holds(store_app, before) and holds(store_app, after)
+    assert "Everything was cleared" in text(walker.client.get(response.location))
+    assert walker.client.get("/review").location.endswith("/sandbox")
+    assert SEALED not in b"".join(stored_sessions(store_app).values())
+
+
+def test_no_cookie_carries_a_secret(store_app):
+    walker = Walker(store_app.test_client())
+    cookies = []
+    for step in (walker.sandbox, walker.kinesis, walker.create):
+        cookies.append(step().headers.get("Set-Cookie", ""))
+    sent = " ".join(cookies)
+    assert sent and SECRET_KEY not in sent and "gAAAA" not in sent
+
+
+# 4. A late request never reinstates what a create or Start over removed
+
+def hold_requests(app) -> SimpleNamespace:
+    """Requests sent with ``X-Hold`` wait after their view, before their session is saved, until released."""
+    gate = SimpleNamespace(held=threading.Event(), release=threading.Event())
+
+    @app.after_request
+    def wait_when_asked(response):
+        if flask.request.headers.get("X-Hold"):
+            gate.held.set()
+            gate.release.wait(30)
+        return response
+    return gate
+
+
+def start_late(app, walker, gate, method: str, path: str, data: dict | None = None) -> list:
+    """Send ``path`` with the walker's session from another thread; return once its view has run (its
+    answer lands in the returned list when released)."""
+    late = app.test_client()
+    late.set_cookie(COOKIE, sid_of(walker.client))
+    answers: list = []
+
+    def send():
+        answers.append(late.open(path, method=method, data=data, headers={"X-Hold": "1"}))
+    gate.thread = threading.Thread(target=send)
+    gate.thread.start()
+    assert gate.held.wait(30), "the late request never reached its end"
+    return answers
+
+
+def finish_late(gate) -> None:
+    gate.release.set()
+    gate.thread.join(30)
+
+
+def slow_test_connection(app, walker, gate) -> list:
+    token = walker.token("/kinesis")
+    return start_late(app, walker, gate, "POST", "/kinesis", {**KINESIS, "action": "test", "csrf_token": token})
+
+
+def test_a_late_test_connection_does_not_undo_the_create(store_app, emulator):
+    gate = hold_requests(store_app)
+    walker = Walker(store_app.test_client())
+    walker.through_review()
+    answers = slow_test_connection(store_app, walker, gate)   # it read the session, then Kinesis was slow
+    assert walker.create().location.endswith("/done")
+    finish_late(gate)
+    assert walker.client.get("/review").location.endswith("/done")
+    assert 'id="connection-id"' in text(walker.client.get("/done"))
+    stored = b"".join(stored_sessions(store_app).values())
+    assert stored and SEALED not in stored
+    assert emulator.calls(CREATE) == 1
+    assert answers[0].status_code == 200 and COOKIE + "=" not in answers[0].headers.get("Set-Cookie", "")
+
+
+def test_a_late_test_connection_does_not_undo_start_over(store_app):
+    gate = hold_requests(store_app)
+    walker = Walker(store_app.test_client())
+    walker.through_review()
+    slow_test_connection(store_app, walker, gate)
+    walker.post("/start-over", token_from="/review")
+    finish_late(gate)
+    assert walker.client.get("/review").location.endswith("/sandbox")
+    stored = b"".join(stored_sessions(store_app).values())
+    assert stored and SEALED not in stored
+
+
+def test_a_late_request_keeps_its_own_change_and_the_others(store_app):
+    """Two requests that change different things both count, whichever saves last."""
+    gate = hold_requests(store_app)
+    walker = Walker(store_app.test_client())
+    walker.through_review()
+    start_late(store_app, walker, gate, "GET", "/language/fr")
+    walker.sandbox("dev")
+    finish_late(gate)
+    page = text(walker.client.get("/review"))
+    assert '<html lang="fr">' in page and "<code>dev</code>" in page

@@ -2,6 +2,7 @@
 under the instance folder, or in Redis when ``REDIS_URL`` is set; and what a page does when they fail."""
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
@@ -10,8 +11,9 @@ from typing import Any
 
 import redis
 from cachelib import BaseCache, FileSystemCache, RedisCache
-from flask import Flask, flash, g, render_template, request, session
+from flask import Flask, current_app, flash, g, render_template, request, session
 from flask.sessions import SessionInterface, SessionMixin
+from flask_session.redis import RedisSessionInterface
 from werkzeug.datastructures import CallbackDict
 
 from .extensions import server_session
@@ -113,15 +115,45 @@ def worth_keeping(data: Any) -> bool:
     return any(key not in BOOKKEEPING for key in data)
 
 
+def changes_applied(stored: dict, opened: dict, current: dict) -> dict:
+    """``stored`` with the changes one request made to the session it read (``opened`` → ``current``),
+    key by key: what other requests changed meanwhile under other keys stays."""
+    data = dict(stored)
+    for key in opened.keys() | current.keys():
+        if key not in current:
+            data.pop(key, None)
+        elif key not in opened or current[key] != opened[key]:
+            data[key] = current[key]
+    return data
+
+
+def renew_session() -> None:
+    """Give this request's session a new id from its save on (the create, Start over): a request still
+    holding the old id can no longer write to it."""
+    current_app.session_interface.regenerate(session._get_current_object())  # type: ignore[attr-defined]
+
+
+WRITTEN, EMPTIED, GONE = "written", "emptied", "gone"
+
+
 class ResilientSessions(SessionInterface):
     """The configured server-side sessions (Flask-Session), written by the rules this app keeps.
 
-    Flask-Session reads and deletes; the decision to write, and the cookie, are made here:
+    Flask-Session opens the session and lends its store's primitives; whether and what to write, and the
+    cookie, are decided here:
 
     - A session is stored only when it holds something worth keeping (``worth_keeping``): a request that
       keeps nothing (a 404, a redirect, a health check) costs the store nothing and gets no cookie.
     - A page that changes nothing only reads. An active session is written again (its expiry renewed,
       ``seen`` stamped) once its last write is ``renew_after`` old, so idleness is counted to that.
+    - No resurrection. A write re-reads what the store holds under the id the request read, and applies
+      this request's own changes to it key by key (``changes_applied``): another request's change to
+      another key stays. When a session that existed as the request began is gone from the store at
+      save time, nothing is written: it was renewed (the create, Start over: ``regenerate``) or ended
+      meanwhile, and a late request (a slow Test connection) must not bring back what that removed, the
+      sealed secret least of all. The renewed id is the generation: whatever a create or Start over
+      replaced lives under an id no earlier request holds. On Redis the re-read and the write are one
+      transaction (WATCH); on files a write could still slip into the microseconds between them.
     - The cookie path follows the prefix the app is served under (``request.script_root``).
     - When the store cannot be reached, the request gets a stand-in session and
       ``g.session_store_down`` is set, so that a page can say so instead of failing.
@@ -147,28 +179,42 @@ class ResilientSessions(SessionInterface):
             g.session_store_down = True
             return StandInSession()
         session_.existed = bool(session_)    # read from the store (a new one holds only "_permanent")
+        session_.opened_sid = session_.sid
+        session_.opened = copy.deepcopy(dict(session_))   # this request's changes are told from it at save
         return session_
+
+    def regenerate(self, session_: Any) -> None:
+        """Give ``session_`` a new id, as Flask-Session's ``regenerate`` does, but move it at save time:
+        that save moves what the store holds under the old id to the new one, unless another request
+        renewed or ended the session first (then neither id is written)."""
+        if isinstance(session_, StandInSession):
+            return
+        session_.sid = self.inner._generate_sid(self.inner.sid_length)
+        session_.modified = True
 
     def save_session(self, app: Flask, session_: Any, response: Any) -> None:
         if isinstance(session_, StandInSession):
             return
         if session_.accessed:
             response.vary.add("Cookie")
-        if not worth_keeping(session_):
-            if session_.existed:
-                self._delete(app, session_.sid, response)
-            elif request.cookies.get(self.get_cookie_name(app)) and request.endpoint not in SESSIONLESS_ENDPOINTS:
+        if not session_.existed and not worth_keeping(session_):
+            if request.cookies.get(self.get_cookie_name(app)) and request.endpoint not in SESSIONLESS_ENDPOINTS:
                 self.forget_cookie(app, response)  # its session is gone and was told so: once is enough
             return
-        if not (session_.modified or self._renewal_due(app, session_)):
+        renewed = session_.sid != session_.opened_sid
+        if not (session_.modified or renewed or self._renewal_due(app, session_)):
             return
-        session_["seen"] = time.time()
         try:
-            self.inner._upsert_session(app.permanent_session_lifetime, session_, self._key(session_.sid))
+            outcome = self._write(app, session_)
         except STORE_ERRORS as error:
             log.error("session not saved: %s", type(error).__name__)
             return
-        self.set_cookie(app, session_, response)
+        if outcome == WRITTEN:
+            self.set_cookie(app, session_, response)
+        elif outcome == EMPTIED:
+            self.forget_cookie(app, response)
+        else:
+            log.info("session not saved: another request renewed or ended it meanwhile")
 
     def _renewal_due(self, app: Flask, session_: Any) -> bool:
         seen = session_.get("seen")
@@ -177,13 +223,57 @@ class ResilientSessions(SessionInterface):
     def _key(self, sid: str) -> str:
         return self.inner._get_store_id(sid)
 
-    def _delete(self, app: Flask, sid: str, response: Any) -> None:
-        try:
-            self.inner._delete_session(self._key(sid))
-        except STORE_ERRORS as error:
-            log.error("session not deleted: %s", type(error).__name__)
-            return
-        self.forget_cookie(app, response)
+    def _write(self, app: Flask, session_: Any) -> str:
+        """Apply this request's changes to what the store holds now, under the session's (maybe new) id.
+
+        WRITTEN; EMPTIED when nothing worth keeping is left (removed); GONE when the session this request
+        read is no longer in the store (nothing written).
+        """
+        existed, old, new = session_.existed, self._key(session_.opened_sid), self._key(session_.sid)
+        now = time.time()
+
+        def merged(stored: dict | None) -> dict:
+            data = dict(session_) if stored is None else changes_applied(stored, session_.opened, dict(session_))
+            data["seen"] = now
+            return data
+
+        if isinstance(self.inner, RedisSessionInterface):
+            return self._write_redis(app, existed, old, new, merged)
+        stored = self.inner._retrieve_session_data(old) if existed else None
+        if existed and stored is None:
+            return GONE
+        data = merged(stored)
+        keep = worth_keeping(data)
+        if keep:
+            self.inner._upsert_session(app.permanent_session_lifetime, data, new)
+        if existed and (new != old or not keep):
+            self.inner._delete_session(old)
+        return WRITTEN if keep else EMPTIED
+
+    def _write_redis(self, app: Flask, existed: bool, old: str, new: str, merged: Any) -> str:
+        """``_write`` as one Redis transaction: it commits only if the store still holds what it re-read."""
+        ttl = int(app.permanent_session_lifetime.total_seconds())
+        serializer = self.inner.serializer
+        with self.inner.client.pipeline() as pipe:
+            for _attempt in range(5):
+                try:
+                    pipe.watch(old)
+                    raw = pipe.get(old) if existed else None
+                    if existed and raw is None:
+                        return GONE
+                    data = merged(serializer.decode(raw) if raw else None)
+                    keep = worth_keeping(data)
+                    pipe.multi()
+                    if keep:
+                        pipe.set(new, serializer.encode(data), ex=ttl)
+                    if existed and (new != old or not keep):
+                        pipe.delete(old)
+                    pipe.execute()
+                    return WRITTEN if keep else EMPTIED
+                except redis.WatchError:
+                    continue   # another request wrote it meanwhile: apply this one's changes to its version
+        log.warning("session not saved: other requests kept writing it")
+        return GONE
 
     def _cookie_options(self, app: Flask) -> dict[str, Any]:
         return dict(domain=self.get_cookie_domain(app), path=self.get_cookie_path(app),
