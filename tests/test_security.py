@@ -215,9 +215,12 @@ def test_the_user_header_is_ignored_unless_configured(walker, caplog):
 
 # A session store that fails
 
-def test_an_unreachable_session_store_is_a_clear_503(settings, tmp_path):
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_an_unreachable_session_store_is_a_clear_503(settings, tmp_path, method):
     app = make_app(settings, tmp_path, REDIS_URL="redis://127.0.0.1:9/0")
-    response = app.test_client().get("/sandbox")
-    assert response.status_code == 503
+    client = app.test_client()
+    client.set_cookie("session", "a-session-begun-before-the-store-went-down")
+    response = client.open("/sandbox", method=method, data={"sandbox": "prod", "csrf_token": "x"})
+    assert response.status_code == 503                 # a form too: not "This form has expired"
     assert "cannot reach its session store" in response.get_data(as_text=True)
     assert app.test_client().get("/healthz").status_code == 200

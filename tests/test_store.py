@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import flask
 import pytest
+import redis
 
 from app import create_app
 from tests.helpers import KINESIS, SECRET_KEY, Walker
@@ -254,3 +255,40 @@ def test_a_late_request_keeps_its_own_change_and_the_others(store_app):
     finish_late(gate)
     page = text(walker.client.get("/review"))
     assert '<html lang="fr">' in page and "<code>dev</code>" in page
+
+
+# 5. Store outages are told as such
+
+@pytest.fixture
+def redis_app(settings, tmp_path, redis_server):
+    app = make_app(settings, tmp_path, REDIS_URL=redis_server.url)
+    app.redis_server = redis_server
+    return app
+
+
+def test_a_post_while_the_store_is_down_gets_the_store_down_page(redis_app, emulator):
+    walker = Walker(redis_app.test_client())
+    walker.through_review()
+    token = walker.token("/review")
+    redis_app.redis_server.stop()
+    response = walker.client.post("/review", data={"csrf_token": token, "action": "create"})
+    assert response.status_code == 503 and "cannot reach its session store" in text(response)
+    assert emulator.calls(CREATE) == 0
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_store_that_lost_its_data_says_so(redis_app, emulator, method):
+    walker = Walker(redis_app.test_client())
+    walker.through_review()
+    token = walker.token("/review")
+    redis.Redis.from_url(redis_app.redis_server.url).flushall()     # as a restart without persistence does
+    if method == "GET":
+        response = walker.client.get("/review")
+    else:
+        response = walker.client.post("/review", data={"csrf_token": token, "action": "create"})
+    assert response.status_code in (302, 303)
+    page = text(walker.client.get(response.location, follow_redirects=True))
+    assert "lost track of your session" in page and "Your session ended" not in page
+    assert SECRET_KEY not in page
+    assert "lost track" not in text(walker.client.get("/sandbox"))     # said once
+    assert emulator.calls(CREATE) == 0

@@ -14,6 +14,7 @@ from cachelib import BaseCache, FileSystemCache, RedisCache
 from flask import Flask, current_app, flash, g, render_template, request, session
 from flask.sessions import SessionInterface, SessionMixin
 from flask_session.redis import RedisSessionInterface
+from itsdangerous import BadSignature, Signer
 from werkzeug.datastructures import CallbackDict
 
 from .extensions import server_session
@@ -204,13 +205,14 @@ class ResilientSessions(SessionInterface):
         renewed = session_.sid != session_.opened_sid
         if not (session_.modified or renewed or self._renewal_due(app, session_)):
             return
+        now = time.time()
         try:
-            outcome = self._write(app, session_)
+            outcome = self._write(app, session_, now)
         except STORE_ERRORS as error:
             log.error("session not saved: %s", type(error).__name__)
             return
         if outcome == WRITTEN:
-            self.set_cookie(app, session_, response)
+            self.set_cookie(app, session_, response, now)
         elif outcome == EMPTIED:
             self.forget_cookie(app, response)
         else:
@@ -223,14 +225,13 @@ class ResilientSessions(SessionInterface):
     def _key(self, sid: str) -> str:
         return self.inner._get_store_id(sid)
 
-    def _write(self, app: Flask, session_: Any) -> str:
+    def _write(self, app: Flask, session_: Any, now: float) -> str:
         """Apply this request's changes to what the store holds now, under the session's (maybe new) id.
 
         WRITTEN; EMPTIED when nothing worth keeping is left (removed); GONE when the session this request
         read is no longer in the store (nothing written).
         """
         existed, old, new = session_.existed, self._key(session_.opened_sid), self._key(session_.sid)
-        now = time.time()
 
         def merged(stored: dict | None) -> dict:
             data = dict(session_) if stored is None else changes_applied(stored, session_.opened, dict(session_))
@@ -280,24 +281,70 @@ class ResilientSessions(SessionInterface):
                     secure=self.get_cookie_secure(app), httponly=self.get_cookie_httponly(app),
                     samesite=self.get_cookie_samesite(app))
 
-    def set_cookie(self, app: Flask, session_: Any, response: Any) -> None:
-        """The cookie naming ``session_``, expiring with it."""
+    def set_cookie(self, app: Flask, session_: Any, response: Any, written: float) -> None:
+        """The cookie naming ``session_``, expiring with it, and the stamp of its last write (``session_fate``)."""
         sid = self.inner._sign(app, session_.sid) if self.inner.use_signer else session_.sid
-        response.set_cookie(self.get_cookie_name(app), sid, expires=self.get_expiration_time(app, session_),
+        expires = self.get_expiration_time(app, session_)
+        response.set_cookie(self.get_cookie_name(app), sid, expires=expires, **self._cookie_options(app))
+        response.set_cookie(stamp_cookie_name(app), write_stamp(app, sid, written), expires=expires,
                             **self._cookie_options(app))
         response.vary.add("Cookie")
 
     def forget_cookie(self, app: Flask, response: Any) -> None:
-        """Tell the browser to drop the session cookie."""
-        response.delete_cookie(self.get_cookie_name(app), **self._cookie_options(app))
+        """Tell the browser to drop the session cookie and its stamp."""
+        for name in (self.get_cookie_name(app), stamp_cookie_name(app)):
+            response.delete_cookie(name, **self._cookie_options(app))
         response.vary.add("Cookie")
 
     def is_null_session(self, obj: object) -> bool:
         return self.inner.is_null_session(obj)
 
 
+def stamp_cookie_name(app: Flask) -> str:
+    return app.config["SESSION_COOKIE_NAME"] + "_written"
+
+
+def _stamp_signer(app: Flask) -> Signer:
+    return Signer(app.secret_key, salt="kinesis-wizard session written")  # type: ignore[arg-type]
+
+
+def write_stamp(app: Flask, sid: str, written: float) -> str:
+    """The signed stamp of a session's last write: its cookie value and the server's time, in seconds."""
+    return _stamp_signer(app).sign(f"{sid}:{int(written)}").decode()
+
+
+def session_fate(app: Flask) -> str:
+    """Why the session this request's cookie names is not in the store: ``"expired"`` or ``"lost"``.
+
+    The store cannot tell: an expired entry and a lost one (Redis restarted without persistence or
+    flushed, session files removed) are equally absent. Nor can the session cookie's own expiry: the
+    browser judges it by its own clock, which may be minutes off, and never says when the cookie was
+    set. So each write also sets a second cookie, signed with SECRET_KEY, holding the session cookie's
+    value and the server's time of that write (whole seconds, taken before the write, so never later
+    than the store's own clock for the entry's expiry). Written less than a lifetime ago, the session
+    should still be in the store: the store lost it. Without a valid stamp for this cookie (a cookie
+    from before stamps, a tampered one), the session is taken to have expired, as it always was. The
+    stamp tells nothing the session cookie does not, besides a time; a signature is enough, no secret
+    needs hiding.
+    """
+    cookie = request.cookies.get(app.config["SESSION_COOKIE_NAME"], "")
+    try:
+        stamped = _stamp_signer(app).unsign(request.cookies.get(stamp_cookie_name(app), "")).decode()
+        sid, written = stamped.rsplit(":", 1)
+        age = int(time.time()) - int(written)
+    except (BadSignature, ValueError):
+        return "expired"
+    return "lost" if sid == cookie and age < int(app.permanent_session_lifetime.total_seconds()) else "expired"
+
+
 def register_session_checks(app: Flask) -> None:
-    """Say so when the session store is down, or when a returning visitor's session has expired."""
+    """Say so when the session store is down, or when a returning visitor's session has gone: expired,
+    or lost by the store (``session_fate``). ``g.session_ended`` then says which, for the CSRF check
+    that fails with it.
+
+    Register it before the CSRF check: a form sent while the store is down must get the store-down
+    page, not "This form has expired".
+    """
 
     @app.before_request
     def check_session():
@@ -306,8 +353,15 @@ def register_session_checks(app: Flask) -> None:
         if g.get("session_store_down"):
             return store_down_page()
         if request.cookies.get(app.config["SESSION_COOKIE_NAME"]) and not session.existed:
-            minutes = int(app.permanent_session_lifetime.total_seconds() // 60)
-            flash(gettext("Your session ended after %(minutes)d minutes without activity, and what you had "
-                          "entered (the secret access key too) was wiped. Please start again.",
-                          minutes=minutes), "info")
+            g.session_ended = session_fate(app)
+            if g.session_ended == "lost":
+                log.warning("a session was lost by the store before its expiry (store restarted or flushed?)")
+                flash(gettext("This tool lost track of your session on its server, through no action of yours, "
+                              "so what you had entered (the secret access key too) is gone. Please start again."),
+                      "info")
+            else:
+                minutes = int(app.permanent_session_lifetime.total_seconds() // 60)
+                flash(gettext("Your session ended after %(minutes)d minutes without activity, and what you had "
+                              "entered (the secret access key too) was wiped. Please start again.",
+                              minutes=minutes), "info")
         return None
