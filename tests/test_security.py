@@ -40,8 +40,10 @@ def test_hsts_over_https(client):
 
 
 def test_the_cookie_is_secure_httponly_and_samesite_outside_demo_mode(client):
-    cookie = client.get("/sandbox").headers["Set-Cookie"]
-    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    cookies = client.get("/sandbox").headers.getlist("Set-Cookie")
+    assert [c.split("=")[0] for c in cookies] == ["session_written", "session"]   # the session, its write stamp
+    for cookie in cookies:
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 @pytest.mark.parametrize("key", ["", "dev", "changeme", "short-key"])

@@ -285,14 +285,16 @@ class ResilientSessions(SessionInterface):
         """The cookie naming ``session_``, expiring with it, and the stamp of its last write (``session_fate``)."""
         sid = self.inner._sign(app, session_.sid) if self.inner.use_signer else session_.sid
         expires = self.get_expiration_time(app, session_)
-        response.set_cookie(self.get_cookie_name(app), sid, expires=expires, **self._cookie_options(app))
+        # The session cookie last: a simple client that keeps only the last Set-Cookie (the benchmark's
+        # wrk script) keeps the session.
         response.set_cookie(stamp_cookie_name(app), write_stamp(app, sid, written), expires=expires,
                             **self._cookie_options(app))
+        response.set_cookie(self.get_cookie_name(app), sid, expires=expires, **self._cookie_options(app))
         response.vary.add("Cookie")
 
     def forget_cookie(self, app: Flask, response: Any) -> None:
         """Tell the browser to drop the session cookie and its stamp."""
-        for name in (self.get_cookie_name(app), stamp_cookie_name(app)):
+        for name in (stamp_cookie_name(app), self.get_cookie_name(app)):
             response.delete_cookie(name, **self._cookie_options(app))
         response.vary.add("Cookie")
 
