@@ -155,6 +155,8 @@ class ResilientSessions(SessionInterface):
       sealed secret least of all. The renewed id is the generation: whatever a create or Start over
       replaced lives under an id no earlier request holds. On Redis the re-read and the write are one
       transaction (WATCH); on files a write could still slip into the microseconds between them.
+    - Each write also sends a signed stamp of its time, so that a session the store lost can be told
+      from one that expired (``session_fate``).
     - The cookie path follows the prefix the app is served under (``request.script_root``).
     - When the store cannot be reached, the request gets a stand-in session and
       ``g.session_store_down`` is set, so that a page can say so instead of failing.
