@@ -155,7 +155,8 @@ def test_redis_restarted_mid_wizard(two_instances, redis_server, emulator):
     back = browser.get("/review")
     assert back.status_code == 302 and back.headers["Location"].endswith("/sandbox")
     page = browser.get("/sandbox")
-    assert page.status_code == 200 and "Your session ended" in page.text
+    assert page.status_code == 200 and "lost track of your session" in page.text    # not "ended": it was lost
+    assert "Your session ended" not in page.text
     assert browser.post("/sandbox", {"sandbox": "prod"}).status_code == 302
     browser.post("/kinesis", {**KINESIS, "action": "next"})
     assert browser.post("/review", {"action": "create"}).headers["Location"].endswith("/done")

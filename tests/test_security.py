@@ -43,8 +43,10 @@ def test_hsts_over_https(client):
 
 
 def test_the_cookie_is_secure_httponly_and_samesite_outside_demo_mode(client):
-    cookie = client.get("/sandbox").headers["Set-Cookie"]
-    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    cookies = client.get("/sandbox").headers.getlist("Set-Cookie")
+    assert [c.split("=")[0] for c in cookies] == ["session_written", "session"]   # the session, its write stamp
+    for cookie in cookies:
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 @pytest.mark.parametrize("key", ["", "dev", "changeme", "short-key"])
@@ -280,9 +282,12 @@ def test_the_user_header_is_ignored_unless_configured(walker, caplog):
 
 # A session store that fails
 
-def test_an_unreachable_session_store_is_a_clear_503(settings, tmp_path):
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_an_unreachable_session_store_is_a_clear_503(settings, tmp_path, method):
     app = make_app(settings, tmp_path, REDIS_URL="redis://127.0.0.1:9/0")
-    response = app.test_client().get("/sandbox")
-    assert response.status_code == 503
+    client = app.test_client()
+    client.set_cookie("session", "a-session-begun-before-the-store-went-down")
+    response = client.open("/sandbox", method=method, data={"sandbox": "prod", "csrf_token": "x"})
+    assert response.status_code == 503                 # a form too: not "This form has expired"
     assert "cannot reach its session store" in response.get_data(as_text=True)
     assert app.test_client().get("/healthz").status_code == 200

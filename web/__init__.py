@@ -25,6 +25,7 @@ from .store import init_stores, register_session_checks
 def init_app(app: Flask) -> None:
     """Bind the shared machinery to ``app``."""
     init_stores(app)
+    register_session_checks(app)   # before the CSRF check, which would fail first while the store is down
     secure_app(app)
     csrf.init_app(app)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(app.root_path) / "translations"))
@@ -33,7 +34,6 @@ def init_app(app: Flask) -> None:
     install_template_gettext(app)
     app.extensions["secret_box"] = SecretBox(app.config["SECRET_KEY"])
     register_errorhandlers(app)
-    register_session_checks(app)
     register_static_versions(app)
 
     from . import health

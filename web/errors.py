@@ -11,7 +11,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import Flask, render_template, request
+from flask import Flask, g, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -144,6 +144,9 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_refused(error: CSRFError):
+        if g.get("session_ended"):
+            # The token went with the session: the wizard's first step says why (the session check flashed it).
+            return redirect(url_for("wizard.index"), 303)
         return error_page(400, gettext("This form has expired"), gettext(
             "The page was open too long or sent from somewhere else, so it was not accepted. Nothing you "
             "entered before is lost: go back to the wizard and send the step again."))

@@ -16,6 +16,7 @@ from flask import redirect, session, url_for
 
 from connector import KinesisCredentials
 from web.sealed import get_secret_box
+from web.store import renew_session
 
 from .forms import kinesis_problems
 
@@ -53,12 +54,16 @@ class Wizard:
     """One user's way through the wizard: each step's data, the secret (until used) and the result.
 
     The whole state is reassigned to the session on every change: server-side sessions do not see
-    in-place mutation. The secret is kept sealed (encrypted) by ``box``.
+    in-place mutation. The secret is kept sealed (encrypted) by ``box``. ``renew`` gives the session a
+    new id when the wizard ends (the result stored, or Start over): a request that read the state before
+    that can no longer write it back.
     """
 
-    def __init__(self, session: MutableMapping[str, Any], box: Sealer) -> None:
+    def __init__(self, session: MutableMapping[str, Any], box: Sealer,
+                 renew: Callable[[], None] | None = None) -> None:
         self._session = session
         self._box = box
+        self._renew = renew or (lambda: None)
         self._opened: str | None = None
         stored = session.get(KEY)
         self._state: dict[str, Any] = dict(stored) if isinstance(stored, dict) else {}
@@ -109,10 +114,15 @@ class Wizard:
         return self._state.get("result")
 
     def set_result(self, result: dict[str, Any]) -> None:
+        """Keep the connection made or chosen, and wipe the secret; the first result ends the wizard, so
+        the session is renewed (a later one, such as the done page's test, only adds to it)."""
+        ending = self.result is None
         self._state["result"] = dict(result)
         self._state.pop("secret", None)
         self._opened = None
         self._commit()
+        if ending:
+            self._renew()
 
     def attempt_id(self) -> str:
         """The same id for every submission of the same details, a new one when they change: the create
@@ -130,6 +140,7 @@ class Wizard:
         self._state = {}
         self._opened = None
         self._commit()
+        self._renew()
 
     # completeness
     def sandbox(self) -> str:
@@ -162,8 +173,8 @@ class Wizard:
 
 
 def current_wizard() -> Wizard:
-    """This user's wizard, its secret sealed with the app's key."""
-    return Wizard(session, get_secret_box())
+    """This user's wizard, its secret sealed with the app's key, its end renewing the session's id."""
+    return Wizard(session, get_secret_box(), renew_session)
 
 
 def step(name: str) -> Callable:
