@@ -19,7 +19,8 @@ from .extensions import babel, csrf
 from .i18n import LANGUAGES, compile_catalogues, install_template_gettext, select_locale
 from .sealed import SecretBox
 from .security import secure_app
-from .store import init_stores, register_session_checks
+from .sessions import register_session_checks
+from .store import init_stores
 
 
 def init_app(app: Flask) -> None:

@@ -21,7 +21,7 @@ from connector import (AuthenticationError, InvalidRequest, NotEntitled, NotFoun
 
 from .i18n import gettext
 from .once import StillRunning
-from .store import STORE_ERRORS, store_down_page
+from .sessions import STORE_ERRORS, store_down_page
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from flask import redirect, session, url_for
 
 from connector import KinesisCredentials
 from web.sealed import get_secret_box
-from web.store import renew_session
+from web.sessions import renew_session
 
 from .forms import kinesis_problems
 
