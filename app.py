@@ -15,9 +15,10 @@ from typing import Any, Mapping
 
 from flask import Flask
 
+import web
+from auth import init_auth
 from config import Config, require_strong_secret_key
 from connector import Platform, Settings
-import web
 from web.clients import init_platform
 from web.logs import configure_logging
 
@@ -52,6 +53,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, config: Config |
 
     init_platform(app, Platform(settings))
     web.init_app(app)
+    init_auth(app)
     register_blueprints(app)
     return app
 

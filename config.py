@@ -31,9 +31,11 @@ REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 SETTING_NAMES = (                   # every variable read, as the README's Settings table lists them
     "AEP_PLATFORM_URL", "AEP_IMS_URL", "AEP_CLIENT_ID", "AEP_CLIENT_SECRET", "AEP_ORG_ID", "AEP_SCOPES",
     "AEP_ACCESS_TOKEN", "AEP_TIMEOUT", "SECRET_KEY", "REDIS_URL", "SESSION_MINUTES", "SESSION_COOKIE_SECURE",
-    "TRUSTED_PROXIES", "URL_PREFIX", "TRUSTED_USER_HEADER", "CREATE_RATE_LIMIT", "TEST_RATE_LIMIT", "PORT",
+    "TRUSTED_PROXIES", "URL_PREFIX", "AUTH_MODE", "ALLOW_ANONYMOUS", "ACCESS_POLICY", "TRUSTED_USER_HEADER",
+    "TRUSTED_GROUPS_HEADER", "CREATE_RATE_LIMIT", "TEST_RATE_LIMIT", "PORT",
     "LOG_LEVEL", "LOG_FORMAT", "KINESIS_ENDPOINT_URL", "EMULATOR_DATA_DIR", "EMULATOR_ORG_ID",
 )
+AUTH_MODES = ("adobe", "portal", "none")
 
 
 def read_minutes(values: Mapping[str, str], name: str, default: float) -> timedelta:
@@ -88,6 +90,10 @@ class Config:
     log_format: str = "json"
     emulator_data_dir: str = ""                                  # "": instance/emulator
     emulator_org_id: str = ""                                    # "": the emulator's own default
+    auth_mode: str = ""                                          # "": none in demo mode, required elsewhere
+    allow_anonymous: bool = False
+    access_policy: str = ""
+    trusted_groups_header: str = ""
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, dotenv_path: str | None = ".env") -> "Config":
@@ -114,6 +120,10 @@ class Config:
             log_format=read_choice(values, "LOG_FORMAT", "json", LOG_FORMATS),
             emulator_data_dir=read_text(values, "EMULATOR_DATA_DIR"),
             emulator_org_id=read_text(values, "EMULATOR_ORG_ID"),
+            auth_mode=read_choice(values, "AUTH_MODE", "none", AUTH_MODES) if read_text(values, "AUTH_MODE") else "",
+            allow_anonymous=bool(read_bool(values, "ALLOW_ANONYMOUS", False)),
+            access_policy=read_text(values, "ACCESS_POLICY"),
+            trusted_groups_header=read_text(values, "TRUSTED_GROUPS_HEADER"),
         )
 
     def flask_config(self) -> dict[str, Any]:
@@ -134,6 +144,10 @@ class Config:
             "LOG_FORMAT": self.log_format,
             "EMULATOR_DATA_DIR": self.emulator_data_dir,
             "EMULATOR_ORG_ID": self.emulator_org_id,
+            "AUTH_MODE": self.auth_mode,
+            "ALLOW_ANONYMOUS": self.allow_anonymous,
+            "ACCESS_POLICY": self.access_policy,
+            "TRUSTED_GROUPS_HEADER": self.trusted_groups_header,
         }
 
 

@@ -281,10 +281,18 @@ class FlowService:
                 continue
             for item in body.get("items") or []:
                 connection = Connection.from_api(item)
-                if (connection.connection_spec_id in ("", KINESIS_SPEC_ID) and connection.provider_id in providers
-                        and connection.auth_spec_name in names):
+                if self.is_kinesis_source(connection, names, providers):
                     yield connection
             path, params = self._next_page(body), None
+
+    def is_kinesis_source(self, connection: Connection, names: list[str] | None = None,
+                          providers: set[str] | None = None) -> bool:
+        """True when ``connection`` is a Kinesis *source* connection (not the destination that shares its
+        connection spec id, nor any other kind)."""
+        if names is None or providers is None:
+            names, providers = self._source_identity()
+        return (connection.connection_spec_id in ("", KINESIS_SPEC_ID) and connection.provider_id in providers
+                and connection.auth_spec_name in names)
 
     def _source_identity(self) -> tuple[list[str], set[str]]:
         """The auth spec names and provider ids of Kinesis source connections ("" for a connection that

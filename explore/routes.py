@@ -7,15 +7,17 @@ from itertools import islice
 from typing import Any
 from uuid import UUID
 
-from flask import abort, current_app, render_template, request
+from flask import current_app, render_template, request
 from flask_babel import format_number
 
-from connector import NotFound, PlatformError, curl_command
+from auth.identity import may
+from connector import NotFound, PermissionDenied, PlatformError, curl_command
 from connector.flows import DATA_TYPES, RESETS
 from connector.session import is_sandbox_name
 from connector.settings import DEFAULT_PLATFORM_URL
 from web.clients import get_platform
-from web.errors import explain
+from web.errors import error_page, explain
+from web.i18n import gettext
 
 from . import bp
 
@@ -33,8 +35,8 @@ PREVIEW_RAW_BYTES = 64 * 1024
 @bp.get("/<sandbox>/<uuid:connection_id>")
 def connection(sandbox: str, connection_id: UUID):
     """Show a connection, whether its credentials work, its streams, and a chosen stream's records."""
-    if not is_sandbox_name(sandbox):
-        abort(404)  # nothing that is not a sandbox name goes to Adobe
+    if not is_sandbox_name(sandbox) or not may("explore", sandbox):
+        return no_such_connection()   # nothing that is not a sandbox name goes to Adobe
     connection_id = str(connection_id)
     platform = get_platform()
     flow = platform.connections
@@ -42,9 +44,13 @@ def connection(sandbox: str, connection_id: UUID):
                                    kinesis_docs=ADOBE_KINESIS_DOCS, data_types=DATA_TYPES, resets=RESETS)
     try:
         found = flow.get_connection(sandbox, connection_id)
+    except (NotFound, PermissionDenied):
+        return no_such_connection()   # what Adobe says of one this person may not see: the same as of none
     except PlatformError as error:
-        status = 404 if isinstance(error, NotFound) else explain(error).status
-        return render_template("explore/connection.html", error=explain(error), connection=None, **context), status
+        return render_template("explore/connection.html", error=explain(error), connection=None,
+                               **context), explain(error).status
+    if not flow.is_kinesis_source(found) or found.sandbox_name.lower() not in ("", sandbox.lower()):
+        return no_such_connection()   # only a Kinesis source connection of this sandbox is shown here
     test_result, streams, explore_error = None, [], None
     try:
         test_result = flow.test_connection(sandbox, connection_id)
@@ -70,6 +76,13 @@ def connection(sandbox: str, connection_id: UUID):
                            explore_error=explore_error, error=None, selected=selected, preview=preview,
                            preview_error=preview_error, request_json=json.dumps(request_body, indent=2)
                            if request_body else None, curl=curl, **context)
+
+
+def no_such_connection():
+    """The one answer for a connection that does not exist, is not a Kinesis source of this sandbox, or is
+    not this person's to see: a 404 that tells them apart in nothing."""
+    return error_page(404, gettext("Page not found"), gettext(
+        "Experience Platform has no such connection in this sandbox that you may see."))
 
 
 def _shorten(value: Any) -> tuple[Any, bool]:

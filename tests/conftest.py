@@ -10,7 +10,7 @@ from app import create_app
 from connector import Platform, Settings
 from emulator import DEFAULT_ORG_ID, EmulatorServer
 
-from .helpers import CLIENT_ID, CLIENT_SECRET, EmulatorControl, Walker
+from .helpers import ANONYMOUS, CLIENT_ID, CLIENT_SECRET, EmulatorControl, Walker
 from .kinesis_stage import build_stage
 from .openapi import validate_exchange
 
@@ -72,7 +72,7 @@ def platform(settings) -> Platform:
 @pytest.fixture
 def app(settings, tmp_path):
     """The wizard on the test emulator, with its real server-side session store in a temporary folder."""
-    return create_app({"TESTING": True, "AEP_SETTINGS": settings, "SECRET_KEY": "dcRupNkZCPs-cnGTw7OBQhKQcZuxKatZ7cGE2kgqkxM",
+    return create_app({"TESTING": True, "AEP_SETTINGS": settings, **ANONYMOUS, "SECRET_KEY": "dcRupNkZCPs-cnGTw7OBQhKQcZuxKatZ7cGE2kgqkxM",
                        "INSTANCE_PATH": str(tmp_path / "instance")})
 
 

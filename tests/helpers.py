@@ -11,6 +11,8 @@ import requests
 from connector import KinesisCredentials
 
 ROOT = Path(__file__).resolve().parents[1]
+# The app outside demo mode with nobody signing in (the tests of sign-in set their own mode).
+ANONYMOUS = {"AUTH_MODE": "none", "ALLOW_ANONYMOUS": True}
 CLIENT_ID = "kinesis-wizard-tests"
 CLIENT_SECRET = "p8e-client-secret-for-tests"
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

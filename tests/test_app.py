@@ -17,7 +17,7 @@ import requests
 
 from app import create_app
 from config import SETTING_NAMES
-from tests.helpers import CLIENT_ID, CLIENT_SECRET, KINESIS, ROOT, Walker, free_port
+from tests.helpers import ANONYMOUS, CLIENT_ID, CLIENT_SECRET, KINESIS, ROOT, Walker, free_port
 from connector import ConfigurationError
 from emulator import DEFAULT_ORG_ID
 
@@ -40,7 +40,8 @@ def clean_env(monkeypatch, tmp_path):
 def adobe_settings(emulator) -> dict[str, str]:
     """AEP_* aimed at the test emulator, as an operator would set them."""
     return {"AEP_PLATFORM_URL": emulator.url, "AEP_IMS_URL": emulator.url, "AEP_CLIENT_ID": CLIENT_ID,
-            "AEP_CLIENT_SECRET": CLIENT_SECRET, "AEP_ORG_ID": DEFAULT_ORG_ID}
+            "AEP_CLIENT_SECRET": CLIENT_SECRET, "AEP_ORG_ID": DEFAULT_ORG_ID, "AUTH_MODE": "none",
+            "ALLOW_ANONYMOUS": "1"}
 
 
 def test_with_adobe_settings_it_talks_to_that_platform_and_starts_nothing(clean_env, emulator, tmp_path):
@@ -48,7 +49,7 @@ def test_with_adobe_settings_it_talks_to_that_platform_and_starts_nothing(clean_
                         ("AEP_CLIENT_ID", CLIENT_ID), ("AEP_CLIENT_SECRET", CLIENT_SECRET),
                         ("AEP_ORG_ID", DEFAULT_ORG_ID), ("SECRET_KEY", STRONG_KEY)):
         clean_env.setenv(name, value)
-    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")})
+    app = create_app({"TESTING": True, **ANONYMOUS, "INSTANCE_PATH": str(tmp_path / "instance")})
     assert not app.config["DEMO_MODE"]
     assert "demo_emulator" not in app.extensions and "demo_kinesis" not in app.extensions
     page = app.test_client().get("/sandbox").get_data(as_text=True)
@@ -62,7 +63,7 @@ def test_outside_demo_mode_a_secret_key_is_required(clean_env, emulator, tmp_pat
                         ("AEP_ORG_ID", DEFAULT_ORG_ID)):
         clean_env.setenv(name, value)
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
-        create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
+        create_app({**ANONYMOUS, "INSTANCE_PATH": str(tmp_path / "instance")})
 
 
 @pytest.mark.parametrize("key", ["aaaaaaaaaaaaaaaa", "password1234567890", "s" * 32])
@@ -70,7 +71,7 @@ def test_outside_demo_mode_a_weak_secret_key_is_refused(clean_env, emulator, tmp
     for name, value in {**adobe_settings(emulator), "SECRET_KEY": key}.items():
         clean_env.setenv(name, value)
     with pytest.raises(ConfigurationError, match="SECRET_KEY") as refused:
-        create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
+        create_app({**ANONYMOUS, "INSTANCE_PATH": str(tmp_path / "instance")})
     assert key not in str(refused.value)
 
 
@@ -78,7 +79,7 @@ def test_demo_mode_explores_the_developers_own_kinesis(clean_env, kinesis_stage,
     """The test stage's moto stands for a developer's LocalStack: demo mode starts no Kinesis of its own
     and hands that one to the emulator and to Test connection."""
     clean_env.setenv("KINESIS_ENDPOINT_URL", kinesis_stage.url)
-    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")})
+    app = create_app({"TESTING": True, **ANONYMOUS, "INSTANCE_PATH": str(tmp_path / "instance")})
     try:
         assert app.config["DEMO_MODE"] and app.extensions.get("demo_kinesis") is None
         assert app.extensions["demo_emulator"].state.kinesis_endpoint_url == kinesis_stage.url
@@ -94,13 +95,13 @@ def test_demo_mode_explores_the_developers_own_kinesis(clean_env, kinesis_stage,
 def test_half_configured_adobe_settings_stop_the_start(clean_env, tmp_path):
     clean_env.setenv("AEP_CLIENT_ID", "only-this")
     with pytest.raises(ConfigurationError, match="AEP_ORG_ID"):
-        create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
+        create_app({**ANONYMOUS, "INSTANCE_PATH": str(tmp_path / "instance")})
 
 
 def test_a_dotenv_file_alone_starts_the_app_outside_demo_mode(clean_env, emulator, tmp_path):
     lines = {**adobe_settings(emulator), "SECRET_KEY": STRONG_KEY}
     (tmp_path / ".env").write_text("".join(f"{name}={value}\n" for name, value in lines.items()))
-    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")})
+    app = create_app({"TESTING": True, **ANONYMOUS, "INSTANCE_PATH": str(tmp_path / "instance")})
     assert not app.config["DEMO_MODE"] and app.config["SECRET_KEY"] == STRONG_KEY
     page = app.test_client().get("/sandbox").get_data(as_text=True)
     assert BANNER not in page and "Production" in page
@@ -112,7 +113,7 @@ def test_the_environment_wins_over_the_dotenv_file(clean_env, emulator, tmp_path
     (tmp_path / ".env").write_text("".join(f"{name}={value}\n" for name, value in lines.items()))
     clean_env.setenv("SECRET_KEY", from_env)
     clean_env.setenv("SESSION_MINUTES", "30")
-    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")})
+    app = create_app({"TESTING": True, **ANONYMOUS, "INSTANCE_PATH": str(tmp_path / "instance")})
     assert app.config["SECRET_KEY"] == from_env
     assert app.permanent_session_lifetime.total_seconds() == 30 * 60
 
@@ -122,7 +123,7 @@ def test_the_environment_wins_over_the_dotenv_file(clean_env, emulator, tmp_path
 def test_a_malformed_setting_stops_the_start_by_name(clean_env, tmp_path, name, value):
     clean_env.setenv(name, value)
     with pytest.raises(ConfigurationError, match=name) as refused:
-        create_app({"INSTANCE_PATH": str(tmp_path / "instance")})
+        create_app({**ANONYMOUS, "INSTANCE_PATH": str(tmp_path / "instance")})
     assert value not in str(refused.value)
 
 

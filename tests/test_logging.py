@@ -18,7 +18,7 @@ import requests
 from app import create_app
 from config import SETTING_NAMES
 from emulator import DEFAULT_ORG_ID
-from tests.helpers import CLIENT_ID, CLIENT_SECRET, CSRF, KINESIS, ROOT, free_port
+from tests.helpers import ANONYMOUS, CLIENT_ID, CLIENT_SECRET, CSRF, KINESIS, ROOT, free_port
 from web.logs import LOG_HANDLER, configure_logging
 
 
@@ -35,7 +35,7 @@ def ours() -> list[logging.Handler]:
 
 def test_create_app_logs_json_lines_to_stdout_once(settings, tmp_path, capsys):
     for n in range(2):
-        create_app({"TESTING": True, "AEP_SETTINGS": settings, "SECRET_KEY": secrets.token_urlsafe(48),
+        create_app({"TESTING": True, "AEP_SETTINGS": settings, **ANONYMOUS, "SECRET_KEY": secrets.token_urlsafe(48),
                     "INSTANCE_PATH": str(tmp_path / f"instance{n}")})
     assert len(ours()) == 1                                                   # a second app adds no handler
     capsys.readouterr()
@@ -83,7 +83,8 @@ def test_under_gunicorn_as_the_readme_says_the_audit_line_reaches_stdout(emulato
     env.update({name: "" for name in SETTING_NAMES})              # set, even if empty: a stray .env cannot fill in
     env.update(AEP_PLATFORM_URL=emulator.url, AEP_IMS_URL=emulator.url, AEP_CLIENT_ID=CLIENT_ID,
                AEP_CLIENT_SECRET=CLIENT_SECRET, AEP_ORG_ID=DEFAULT_ORG_ID, SECRET_KEY=flask_key,
-               KINESIS_ENDPOINT_URL=kinesis_stage.url, SESSION_COOKIE_SECURE="0")   # plain HTTP here
+               KINESIS_ENDPOINT_URL=kinesis_stage.url, SESSION_COOKIE_SECURE="0",   # plain HTTP here
+               AUTH_MODE="none", ALLOW_ANONYMOUS="1")
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     process = subprocess.Popen([gunicorn, "-w", "4", "-k", "gthread", "--threads", "8", "-b", f"127.0.0.1:{port}",
                                 "app:create_app()"], cwd=ROOT, env=env, stdout=subprocess.PIPE,

@@ -16,7 +16,7 @@ import requests
 from werkzeug.serving import make_server
 
 from app import create_app
-from tests.helpers import CSRF, KINESIS, Walker, free_port
+from tests.helpers import ANONYMOUS, CSRF, KINESIS, Walker, free_port
 
 REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
 CREATE = "POST /data/foundation/flowservice/connections"
@@ -79,7 +79,7 @@ def two_instances(settings, redis_server, tmp_path):
     """Two instances sharing nothing but Redis (each its own instance folder)."""
     servers = []
     for name in ("a", "b"):
-        app = create_app({"AEP_SETTINGS": settings, "SECRET_KEY": "LL5-mfUB7aOuB7F0tJRjFM4nbL8usD-s7a_Fpa6elww",
+        app = create_app({"AEP_SETTINGS": settings, **ANONYMOUS, "SECRET_KEY": "LL5-mfUB7aOuB7F0tJRjFM4nbL8usD-s7a_Fpa6elww",
                           "REDIS_URL": redis_server.url, "SESSION_COOKIE_SECURE": False,
                           "INSTANCE_PATH": str(tmp_path / name)})
         servers.append(serve(app))

@@ -15,7 +15,7 @@ from flask import Flask, request
 from limits.storage import MemoryStorage
 
 from app import create_app
-from tests.helpers import ACCESS_KEY_ID, KINESIS, SECRET_KEY, Walker, credentials
+from tests.helpers import ANONYMOUS, ACCESS_KEY_ID, KINESIS, SECRET_KEY, Walker, credentials
 from connector import ConfigurationError
 from web.extensions import RouteLimiter, limiter
 
@@ -23,7 +23,7 @@ CREATE = "POST /data/foundation/flowservice/connections"
 
 
 def make_app(settings, tmp_path, **config):
-    return create_app({"TESTING": True, "AEP_SETTINGS": settings, "SECRET_KEY": "9tqU2WI3eAexhJccFFpDGpZNfGdn0ZFgySXGbAFLDZ0",
+    return create_app({"TESTING": True, "AEP_SETTINGS": settings, **ANONYMOUS, "SECRET_KEY": "9tqU2WI3eAexhJccFFpDGpZNfGdn0ZFgySXGbAFLDZ0",
                        "INSTANCE_PATH": str(tmp_path / "instance"), **config})
 
 
@@ -250,14 +250,20 @@ def audit_lines(caplog) -> list[dict]:
     return [json.loads(r.getMessage()) for r in caplog.records if r.name == "audit"]
 
 
-def test_one_audit_line_per_created_connection(settings, tmp_path, caplog):
+def test_one_audit_line_per_created_connection_naming_the_person(settings, tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="audit")
-    walker = Walker(make_app(settings, tmp_path, TRUSTED_USER_HEADER="X-Remote-User").test_client())
-    walker.client.environ_base["HTTP_X_REMOTE_USER"] = "jane@example.com"
+    policy = tmp_path / "policy.toml"
+    policy.write_text('[[grant]]\ngroups = ["data-engineering"]\nsandboxes = ["*"]\nactions = ["create", "explore"]\n')
+    app = make_app(settings, tmp_path, AUTH_MODE="portal", TRUSTED_PROXIES=1, TRUSTED_USER_HEADER="X-Remote-User",
+                   TRUSTED_GROUPS_HEADER="X-Remote-Groups", ACCESS_POLICY=str(policy))
+    walker = Walker(app.test_client())
+    walker.client.environ_base.update(HTTP_X_REMOTE_USER="jane@example.com", HTTP_X_FORWARDED_FOR="10.1.2.3",
+                                      HTTP_X_REMOTE_GROUPS="data-engineering, analysts")
     connection_id = walker.done()
     walker.post("/review", token_from="/done")                          # a resubmission: no second line
     [line] = audit_lines(caplog)
     assert line["event"] == "connection.created" and line["user"] == "jane@example.com"
+    assert line["groups"] == ["data-engineering", "analysts"]
     assert (line["sandbox"], line["connection_id"], line["name"]) == ("prod", connection_id, KINESIS["name"])
     assert line["access_key_id_last4"] == ACCESS_KEY_ID[-4:] and line["at"]
     assert SECRET_KEY not in caplog.text and ACCESS_KEY_ID not in caplog.text

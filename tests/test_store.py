@@ -16,7 +16,7 @@ import pytest
 import redis
 
 from app import create_app
-from tests.helpers import KINESIS, SECRET_KEY, Walker
+from tests.helpers import ANONYMOUS, KINESIS, SECRET_KEY, Walker
 from tests.test_scale_out import RedisServer
 
 CREATE = "POST /data/foundation/flowservice/connections"
@@ -25,7 +25,7 @@ SEALED = b"gAAAA"          # how every Fernet token begins: a sealed secret
 
 
 def make_app(settings, tmp_path, **config):
-    return create_app({"TESTING": True, "AEP_SETTINGS": settings, "SECRET_KEY": "Qk3v9Zr1xW7pLmN2bT8yH5cJ0dF4gS6a",
+    return create_app({"TESTING": True, "AEP_SETTINGS": settings, **ANONYMOUS, "SECRET_KEY": "Qk3v9Zr1xW7pLmN2bT8yH5cJ0dF4gS6a",
                        "INSTANCE_PATH": str(tmp_path / "instance"), **config})
 
 

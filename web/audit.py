@@ -5,15 +5,17 @@ import json
 import logging
 from datetime import datetime, timezone
 
-from flask import current_app, request
+from flask import g, request
 
 audit_log = logging.getLogger("audit")
 
 
 def audit(event: str, *, sandbox: str, connection_id: str, name: str, key_hint: str) -> None:
-    """Write one JSON line: what happened, when, to which connection, from where and by whom."""
-    header = current_app.config.get("TRUSTED_USER_HEADER")
-    record = {"event": event, "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-              "user": request.headers.get(header) if header else None, "client": request.remote_addr,
-              "sandbox": sandbox, "connection_id": connection_id, "name": name, "access_key_id_last4": key_hint}
+    """Write one JSON line: what happened, when, to which connection, from where and by whom (the
+    request's identity: the person, and their groups in portal mode)."""
+    identity = g.get("identity")
+    who = identity.audit_fields() if identity is not None else {"user": None}
+    record = {"event": event, "at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **who,
+              "client": request.remote_addr, "sandbox": sandbox, "connection_id": connection_id, "name": name,
+              "access_key_id_last4": key_hint}
     audit_log.info(json.dumps(record, ensure_ascii=False))

@@ -56,9 +56,12 @@ def cached(key: str, seconds: int, compute: Callable[[], T]) -> T:
 
 
 def platform_key() -> str:
-    """Which platform and identity cached answers came from: nothing one caller could read through another."""
+    """Which platform and identity cached answers came from: nothing one caller could read through another
+    (a signed-in person's answers are theirs alone; the integration's are the same for everyone)."""
     settings = get_platform().settings
-    return f"{settings.platform_url}|{settings.org_id}|{settings.client_id}"
+    identity = g.get("identity")
+    scope = identity.cache_scope if identity is not None else ""
+    return f"{settings.platform_url}|{settings.org_id}|{settings.client_id}|{scope}"
 
 
 def available_sandboxes() -> list[Sandbox]:

@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from connector import (AuthenticationError, InvalidRequest, NotEntitled, NotFound, OutcomeUnknown,
                        PermissionDenied, PlatformError, RateLimited, SandboxNotFound, ServiceUnavailable,
-                       TransportError)
+                       SignInExpired, TransportError)
 
 from .i18n import gettext
 from .once import StillRunning
@@ -50,7 +50,13 @@ def explains(kind: type) -> Callable[[Explainer], Explainer]:
 
 
 def explain(error: Exception) -> Explanation:
-    """The explanation of the nearest class in ``error``'s hierarchy that has one."""
+    """The explanation of the nearest class in ``error``'s hierarchy that has one.
+
+    A person's ended sign-in is not explained on the page where it happened: it is raised again, for the
+    app's handler to send them through sign-in and back.
+    """
+    if isinstance(error, SignInExpired):
+        raise error
     for kind in type(error).__mro__:
         if kind in EXPLAINERS:
             return EXPLAINERS[kind](error)

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import logging
-import unicodedata
-from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from connector import PlatformError
+from auth.identity import may
 from web.audit import audit
 from web.clients import available_sandboxes, existing_connections, get_ledger, get_platform, remember_connection
 from web.errors import explain
@@ -16,6 +15,7 @@ from web.extensions import limiter
 from web.i18n import LANGUAGES, gettext
 from web.messages import CHECK_MESSAGES
 from web.once import OnceLedger, StillRunning
+from web.urls import local_path
 
 from . import bp
 from .forms import ActionForm, KinesisForm, SandboxForm
@@ -55,7 +55,7 @@ def index() -> Response:
 def sandbox(wizard: Wizard):
     """Step 1: choose one of the caller's active sandboxes, listed live."""
     try:
-        sandboxes = available_sandboxes()
+        sandboxes = [s for s in available_sandboxes() if may("create", s.name)]
     except PlatformError as error:
         return render_step("sandbox", explain(error).status, form=None, error=explain(error), sandboxes={})
     form = SandboxForm(data=wizard.data("sandbox"))
@@ -171,7 +171,10 @@ def check_key(wizard: Wizard) -> dict:
 
 
 def list_existing(sandbox: str) -> tuple[list[dict], object]:
-    """The sandbox's Kinesis connections, or the explanation of why they could not be listed."""
+    """The sandbox's Kinesis connections, or the explanation of why they could not be listed; none for
+    someone who may not explore the sandbox."""
+    if not may("explore", sandbox):
+        return [], None
     try:
         return existing_connections(sandbox), None
     except PlatformError as error:
@@ -220,21 +223,6 @@ def language(code: str) -> Response:
     if code in LANGUAGES:
         session["lang"] = code
     return redirect(local_path(request.args.get("next", "")) or url_for("wizard.index"))
-
-
-def local_path(target: str) -> str | None:
-    """``target`` when it is a path on this site, else None.
-
-    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so ``next=/%09/evil.example``
-    would lead to ``//evil.example``, and a line break cannot go into a Location header at all: a target
-    holding any of them, or any other control character or white space, is refused before it is parsed.
-    """
-    if any(char.isspace() or unicodedata.category(char)[0] == "C" or char == "\\" for char in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.post("/start-over")

@@ -14,6 +14,7 @@ from typing import Any, Callable, MutableMapping, Protocol
 
 from flask import redirect, session, url_for
 
+from auth.identity import may
 from connector import KinesisCredentials
 from web.sealed import get_secret_box
 from web.sessions import renew_session
@@ -148,8 +149,8 @@ class Wizard:
 
     def is_complete(self, step: str) -> bool:
         """True when ``step``'s stored data is whole and well-formed (tampered data is not)."""
-        if step == "sandbox":
-            return bool(self.sandbox())
+        if step == "sandbox":   # chosen, and still one where this person may create
+            return bool(self.sandbox()) and may("create", self.sandbox())
         if step == "kinesis":
             return not kinesis_problems(self.data("kinesis"), self.secret)
         if step == "review":

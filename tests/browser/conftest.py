@@ -9,6 +9,7 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from app import create_app
+from tests.helpers import ANONYMOUS
 
 from .pages import CHROMIUM, CHROMIUM_ARGS, open_page
 
@@ -26,7 +27,7 @@ def browser():
 @pytest.fixture
 def live_app(settings, tmp_path):
     """The wizard on the test emulator, served over HTTP from a thread; yields its base URL."""
-    app = create_app({"AEP_SETTINGS": settings, "SECRET_KEY": "mJY5zIM18ifo074YfQp6ChKeafdRzqVBpuOOB43hr0U", "SESSION_COOKIE_SECURE": False,
+    app = create_app({"AEP_SETTINGS": settings, **ANONYMOUS, "SECRET_KEY": "mJY5zIM18ifo074YfQp6ChKeafdRzqVBpuOOB43hr0U", "SESSION_COOKIE_SECURE": False,
                       "INSTANCE_PATH": str(tmp_path / "instance")})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
