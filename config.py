@@ -30,9 +30,10 @@ LOG_FORMATS = ("json", "text")
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 SETTING_NAMES = (                   # every variable read, as the README's Settings table lists them
     "AEP_PLATFORM_URL", "AEP_IMS_URL", "AEP_CLIENT_ID", "AEP_CLIENT_SECRET", "AEP_ORG_ID", "AEP_SCOPES",
-    "AEP_ACCESS_TOKEN", "AEP_TIMEOUT", "SECRET_KEY", "REDIS_URL", "SESSION_MINUTES", "SESSION_COOKIE_SECURE",
-    "TRUSTED_PROXIES", "URL_PREFIX", "TRUSTED_USER_HEADER", "CREATE_RATE_LIMIT", "TEST_RATE_LIMIT", "PORT",
-    "LOG_LEVEL", "LOG_FORMAT", "KINESIS_ENDPOINT_URL", "EMULATOR_DATA_DIR", "EMULATOR_ORG_ID",
+    "AEP_ACCESS_TOKEN", "AEP_TIMEOUT", "REQUEST_DEADLINE", "SECRET_KEY", "REDIS_URL", "SESSION_MINUTES",
+    "SESSION_COOKIE_SECURE", "TRUSTED_PROXIES", "URL_PREFIX", "TRUSTED_USER_HEADER", "CREATE_RATE_LIMIT",
+    "TEST_RATE_LIMIT", "PORT", "LOG_LEVEL", "LOG_FORMAT", "KINESIS_ENDPOINT_URL", "EMULATOR_DATA_DIR",
+    "EMULATOR_ORG_ID",
 )
 
 
@@ -74,6 +75,7 @@ class Config:
     """Every setting in the README's table, typed, with its default."""
 
     aep: Settings = field(default_factory=Settings)              # AEP_*, KINESIS_ENDPOINT_URL
+    request_deadline: float = 20.0                               # seconds, below the server's own timeout
     secret_key: str = field(default="", repr=False)              # "": demo mode makes one
     redis_url: str = field(default="", repr=False)               # may carry a password
     session_lifetime: timedelta = timedelta(minutes=15)
@@ -100,6 +102,7 @@ class Config:
         """The settings named in ``values``, typed and checked."""
         return cls(
             aep=Settings.from_values(values),
+            request_deadline=read_float(values, "REQUEST_DEADLINE", 20.0, positive=True),
             secret_key=read_text(values, "SECRET_KEY"),
             redis_url=read_redis_url(values, "REDIS_URL"),
             session_lifetime=read_minutes(values, "SESSION_MINUTES", 15),
@@ -129,6 +132,7 @@ class Config:
             "TRUSTED_USER_HEADER": self.trusted_user_header,
             "CREATE_RATE_LIMIT": self.create_rate_limit,
             "TEST_RATE_LIMIT": self.test_rate_limit,
+            "REQUEST_DEADLINE": self.request_deadline,
             "AEP_SETTINGS": self.aep,
             "LOG_LEVEL": self.log_level,
             "LOG_FORMAT": self.log_format,

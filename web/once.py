@@ -13,6 +13,8 @@ from typing import Any, Callable, Protocol
 
 from cachelib import BaseCache
 
+from connector import deadline
+
 RESULT_TTL = 24 * 3600
 CLAIM_TTL = 120
 
@@ -94,9 +96,11 @@ class OnceLedger:
         """The attempt's result: from the ledger, from a request already at it, or from ``action``.
 
         ``action`` receives the time of an earlier failed try, so that it can look for what that
-        try may have made before making anything.
+        try may have made before making anything. Another request's work is waited for ``wait`` seconds,
+        or until the request's deadline, whichever comes first.
         """
-        deadline = time.monotonic() + wait
+        left = deadline.remaining()
+        give_up = time.monotonic() + (wait if left is None else min(wait, left))
         while True:
             done = self.result(attempt)
             if done is not None:
@@ -114,6 +118,6 @@ class OnceLedger:
                     return done
                 finally:
                     self.claims.release(attempt)
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= give_up:
                 raise StillRunning(attempt)
             time.sleep(self.poll)
