@@ -147,9 +147,17 @@ class ServiceUnavailable(PlatformError):
 
 
 class OutcomeUnknown(PlatformError):
-    """A create may or may not have been carried out, and Adobe could not be asked which."""
+    """A create may or may not have been carried out, and a look found nothing (yet).
+
+    ``sent_at`` is when the create was sent (milliseconds since the epoch): what it made, if anything,
+    is a connection of that name and key created since then.
+    """
 
     default_message = "A create went unanswered, and whether Adobe carried it out is not known yet."
+
+    def __init__(self, message: str | None = None, *, sent_at: int | None = None, **kwargs: Any) -> None:
+        self.sent_at = sent_at
+        super().__init__(message, **kwargs)
 
 
 _PERMISSION_CODES = {"2118-403", "2120-403", "2121-403"}
