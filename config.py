@@ -32,8 +32,8 @@ SETTING_NAMES = (                   # every variable read, as the README's Setti
     "AEP_PLATFORM_URL", "AEP_IMS_URL", "AEP_CLIENT_ID", "AEP_CLIENT_SECRET", "AEP_ORG_ID", "AEP_SCOPES",
     "AEP_ACCESS_TOKEN", "AEP_TIMEOUT", "REQUEST_DEADLINE", "SECRET_KEY", "REDIS_URL", "SESSION_MINUTES",
     "SESSION_COOKIE_SECURE", "TRUSTED_PROXIES", "URL_PREFIX", "TRUSTED_USER_HEADER", "CREATE_RATE_LIMIT",
-    "TEST_RATE_LIMIT", "PORT", "LOG_LEVEL", "LOG_FORMAT", "KINESIS_ENDPOINT_URL", "EMULATOR_DATA_DIR",
-    "EMULATOR_ORG_ID",
+    "TEST_RATE_LIMIT", "EXPLORE_RATE_LIMIT", "PORT", "LOG_LEVEL", "LOG_FORMAT", "KINESIS_ENDPOINT_URL",
+    "EMULATOR_DATA_DIR", "EMULATOR_ORG_ID",
 )
 
 
@@ -85,6 +85,7 @@ class Config:
     trusted_user_header: str = ""
     create_rate_limit: str = "10 per minute"
     test_rate_limit: str = "20 per minute"
+    explore_rate_limit: str = "60 per minute"
     port: int = 5000
     log_level: str = "INFO"
     log_format: str = "json"
@@ -112,6 +113,7 @@ class Config:
             trusted_user_header=read_text(values, "TRUSTED_USER_HEADER"),
             create_rate_limit=read_rate_limit(values, "CREATE_RATE_LIMIT", "10 per minute"),
             test_rate_limit=read_rate_limit(values, "TEST_RATE_LIMIT", "20 per minute"),
+            explore_rate_limit=read_rate_limit(values, "EXPLORE_RATE_LIMIT", "60 per minute"),
             port=read_int(values, "PORT", 5000, minimum=1, maximum=65535),
             log_level=read_choice(values, "LOG_LEVEL", "INFO", LOG_LEVELS, upper=True),
             log_format=read_choice(values, "LOG_FORMAT", "json", LOG_FORMATS),
@@ -132,6 +134,7 @@ class Config:
             "TRUSTED_USER_HEADER": self.trusted_user_header,
             "CREATE_RATE_LIMIT": self.create_rate_limit,
             "TEST_RATE_LIMIT": self.test_rate_limit,
+            "EXPLORE_RATE_LIMIT": self.explore_rate_limit,
             "REQUEST_DEADLINE": self.request_deadline,
             "AEP_SETTINGS": self.aep,
             "LOG_LEVEL": self.log_level,

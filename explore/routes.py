@@ -12,8 +12,10 @@ from flask import abort, current_app, render_template, request
 from connector import NotFound, PlatformError, curl_command
 from connector.flows import DATA_TYPES, RESETS
 from connector.settings import DEFAULT_PLATFORM_URL
-from web.clients import get_platform
-from web.errors import explain
+from web.clients import cached, get_platform
+from web.errors import error_page, explain
+from web.extensions import limiter
+from web.i18n import gettext
 
 from . import bp
 
@@ -23,27 +25,43 @@ ADOBE_KINESIS_DOCS = ("https://experienceleague.adobe.com/en/docs/experience-pla
                       "create/cloud-storage/kinesis")
 PREVIEW_RECORDS = 10
 SANDBOX_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+# A connection's details, test result and streams change rarely: views within this many seconds share
+# one answer from Flow Service (in the shared cache, so across instances too).
+DETAILS_TTL = 30
+
+
+@bp.errorhandler(429)
+def too_many_views(_error: Exception):
+    """The app's page for a client that opens connection pages faster than ``EXPLORE_RATE_LIMIT`` allows."""
+    return error_page(429, gettext("Too many attempts"), gettext(
+        "Connection pages were opened too often from here. Wait a minute, then reload this one."))
 
 
 @bp.get("/<sandbox>/<uuid:connection_id>")
+@limiter.limit(lambda: current_app.config["EXPLORE_RATE_LIMIT"], scope="explore")
 def connection(sandbox: str, connection_id: UUID):
-    """Show a connection, whether its credentials work, its streams, and a chosen stream's records."""
+    """Show a connection, whether its credentials work, its streams, and a chosen stream's records.
+
+    The details, the test and the streams are kept briefly (``DETAILS_TTL``): a reload, or the same page
+    in another tab, costs Flow Service nothing. A stream's preview is always read afresh.
+    """
     if not SANDBOX_NAME.fullmatch(sandbox):
         abort(404)  # nothing that is not a sandbox name goes to Adobe
     connection_id = str(connection_id)
     platform = get_platform()
     flow = platform.connections
+    key = f"explore:{sandbox.lower()}:{connection_id}"
     context: dict[str, Any] = dict(sandbox=sandbox, connection_id=connection_id, docs=ADOBE_EXPLORE_DOCS,
                                    kinesis_docs=ADOBE_KINESIS_DOCS, data_types=DATA_TYPES, resets=RESETS)
     try:
-        found = flow.get_connection(sandbox, connection_id)
+        found = cached(f"{key}:details", DETAILS_TTL, lambda: flow.get_connection(sandbox, connection_id))
     except PlatformError as error:
         status = 404 if isinstance(error, NotFound) else explain(error).status
         return render_template("explore/connection.html", error=explain(error), connection=None, **context), status
     test_result, streams, explore_error = None, [], None
     try:
-        test_result = flow.test_connection(sandbox, connection_id)
-        streams = flow.explore(sandbox, connection_id)
+        test_result = cached(f"{key}:test", DETAILS_TTL, lambda: flow.test_connection(sandbox, connection_id))
+        streams = cached(f"{key}:streams", DETAILS_TTL, lambda: flow.explore(sandbox, connection_id))
     except PlatformError as error:
         explore_error = explain(error)
     stream = request.args.get("stream", "")
