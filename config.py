@@ -30,10 +30,10 @@ LOG_FORMATS = ("json", "text")
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 SETTING_NAMES = (                   # every variable read, as the README's Settings table lists them
     "AEP_PLATFORM_URL", "AEP_IMS_URL", "AEP_CLIENT_ID", "AEP_CLIENT_SECRET", "AEP_ORG_ID", "AEP_SCOPES",
-    "AEP_ACCESS_TOKEN", "AEP_TIMEOUT", "SECRET_KEY", "REDIS_URL", "SESSION_MINUTES", "SESSION_COOKIE_SECURE",
-    "TRUSTED_PROXIES", "URL_PREFIX", "AUTH_MODE", "ALLOW_ANONYMOUS", "ACCESS_POLICY", "TRUSTED_USER_HEADER",
-    "TRUSTED_GROUPS_HEADER", "CREATE_RATE_LIMIT", "TEST_RATE_LIMIT", "PORT",
-    "LOG_LEVEL", "LOG_FORMAT", "KINESIS_ENDPOINT_URL", "EMULATOR_DATA_DIR", "EMULATOR_ORG_ID",
+    "AEP_ACCESS_TOKEN", "AEP_TIMEOUT", "REQUEST_DEADLINE", "SECRET_KEY", "REDIS_URL", "SESSION_MINUTES",
+    "SESSION_COOKIE_SECURE", "TRUSTED_PROXIES", "URL_PREFIX", "AUTH_MODE", "ALLOW_ANONYMOUS", "ACCESS_POLICY",
+    "TRUSTED_USER_HEADER", "TRUSTED_GROUPS_HEADER", "CREATE_RATE_LIMIT", "TEST_RATE_LIMIT", "EXPLORE_RATE_LIMIT",
+    "PORT", "LOG_LEVEL", "LOG_FORMAT", "KINESIS_ENDPOINT_URL", "EMULATOR_DATA_DIR", "EMULATOR_ORG_ID",
 )
 AUTH_MODES = ("adobe", "portal", "none")
 
@@ -76,6 +76,7 @@ class Config:
     """Every setting in the README's table, typed, with its default."""
 
     aep: Settings = field(default_factory=Settings)              # AEP_*, KINESIS_ENDPOINT_URL
+    request_deadline: float = 20.0                               # seconds, below the server's own timeout
     secret_key: str = field(default="", repr=False)              # "": demo mode makes one
     redis_url: str = field(default="", repr=False)               # may carry a password
     session_lifetime: timedelta = timedelta(minutes=15)
@@ -85,6 +86,7 @@ class Config:
     trusted_user_header: str = ""
     create_rate_limit: str = "10 per minute"
     test_rate_limit: str = "20 per minute"
+    explore_rate_limit: str = "60 per minute"
     port: int = 5000
     log_level: str = "INFO"
     log_format: str = "json"
@@ -106,6 +108,7 @@ class Config:
         """The settings named in ``values``, typed and checked."""
         return cls(
             aep=Settings.from_values(values),
+            request_deadline=read_float(values, "REQUEST_DEADLINE", 20.0, positive=True),
             secret_key=read_text(values, "SECRET_KEY"),
             redis_url=read_redis_url(values, "REDIS_URL"),
             session_lifetime=read_minutes(values, "SESSION_MINUTES", 15),
@@ -115,6 +118,7 @@ class Config:
             trusted_user_header=read_text(values, "TRUSTED_USER_HEADER"),
             create_rate_limit=read_rate_limit(values, "CREATE_RATE_LIMIT", "10 per minute"),
             test_rate_limit=read_rate_limit(values, "TEST_RATE_LIMIT", "20 per minute"),
+            explore_rate_limit=read_rate_limit(values, "EXPLORE_RATE_LIMIT", "60 per minute"),
             port=read_int(values, "PORT", 5000, minimum=1, maximum=65535),
             log_level=read_choice(values, "LOG_LEVEL", "INFO", LOG_LEVELS, upper=True),
             log_format=read_choice(values, "LOG_FORMAT", "json", LOG_FORMATS),
@@ -139,6 +143,8 @@ class Config:
             "TRUSTED_USER_HEADER": self.trusted_user_header,
             "CREATE_RATE_LIMIT": self.create_rate_limit,
             "TEST_RATE_LIMIT": self.test_rate_limit,
+            "EXPLORE_RATE_LIMIT": self.explore_rate_limit,
+            "REQUEST_DEADLINE": self.request_deadline,
             "AEP_SETTINGS": self.aep,
             "LOG_LEVEL": self.log_level,
             "LOG_FORMAT": self.log_format,

@@ -5,14 +5,15 @@
 """
 from __future__ import annotations
 
-from .errors import (AuthenticationError, ConnectionInUse, InvalidParameters, InvalidRequest, NotEntitled,
-                     NotFound, OutcomeUnknown, PermissionDenied, PlatformError, PlatformTimeout, RateLimited,
-                     SandboxNotFound, ServiceUnavailable, SignInExpired, TransportError)
+from . import deadline
+from .errors import (AuthenticationError, ConnectionInUse, DeadlineExceeded, InvalidParameters, InvalidRequest,
+                     NotEntitled, NotFound, OutcomeUnknown, PermissionDenied, PlatformError, PlatformTimeout,
+                     RateLimited, SandboxNotFound, ServiceUnavailable, SignInExpired, TransportError)
 from .flows import curl_command, source_connection_body
 from .ims import TokenProvider, UserGrant, UserTokens, revoke
 from .flowservice import Connection, ConnectionSpec, CreatedConnection, FlowService
-from .kinesis import (KinesisCheck, KinesisCredentials, Region, check_credentials, check_kinesis_access,
-                      kinesis_regions)
+from .kinesis import (CHECK_DEADLINE, KinesisCheck, KinesisCredentials, Region, check_credentials,
+                      check_kinesis_access, kinesis_regions)
 from .sandboxes import AVAILABLE_PATH, Sandbox, list_active_sandboxes
 from .session import PlatformSession
 from .settings import ConfigurationError, Settings
@@ -42,8 +43,10 @@ class Platform:
         return list_active_sandboxes(self.session)
 
     def check_kinesis(self, credentials: KinesisCredentials) -> KinesisCheck:
-        """Test a key against Kinesis itself (not through Adobe), answering within a few seconds."""
-        return check_kinesis_access(credentials, self.settings.kinesis_endpoint_url or None)
+        """Test a key against Kinesis itself (not through Adobe), answering within a few seconds, and
+        within the request's deadline (``DeadlineExceeded`` when none is left)."""
+        return check_kinesis_access(credentials, self.settings.kinesis_endpoint_url or None,
+                                    deadline.budget(CHECK_DEADLINE))
 
     def ping(self) -> None:
         """One small call that needs a token and the gateway: raises the ``PlatformError`` if either fails."""
@@ -58,7 +61,8 @@ class Platform:
 
 __all__ = [
     "AuthenticationError", "ConfigurationError", "Connection", "ConnectionInUse", "ConnectionSpec",
-    "CreatedConnection", "FlowService", "InvalidParameters", "InvalidRequest", "KinesisCheck", "KinesisCredentials",
+    "CreatedConnection", "DeadlineExceeded", "FlowService", "InvalidParameters", "InvalidRequest", "KinesisCheck",
+    "KinesisCredentials",
     "NotEntitled", "NotFound", "OutcomeUnknown", "PermissionDenied", "Platform", "PlatformError",
     "PlatformSession", "PlatformTimeout", "RateLimited", "Region", "Sandbox", "SandboxNotFound",
     "ServiceUnavailable", "Settings", "SignInExpired", "TokenProvider", "TransportError", "UserGrant", "UserTokens", "check_credentials", "check_kinesis_access", "curl_command",

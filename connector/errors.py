@@ -14,7 +14,11 @@ import requests
 
 
 class PlatformError(Exception):
-    """Anything that went wrong talking to Adobe Experience Platform."""
+    """Anything that went wrong talking to Adobe Experience Platform.
+
+    ``sent`` is False when the call surely never reached the service: the connection was refused or never
+    made, no time was left to send it, or its token could not be had. Only then may a create be sent again.
+    """
 
     default_message = "Adobe Experience Platform could not complete the request."
 
@@ -26,12 +30,14 @@ class PlatformError(Exception):
         code: str | None = None,
         request_id: str | None = None,
         detail: str | None = None,
+        sent: bool = True,
     ) -> None:
         self.message = message or self.default_message
         self.status = status
         self.code = code
         self.request_id = request_id
         self.detail = detail
+        self.sent = sent
         super().__init__(self.message)
 
     def __str__(self) -> str:
@@ -59,6 +65,12 @@ class PlatformTimeout(TransportError):
     """Adobe did not answer in time."""
 
     default_message = "Adobe Experience Platform did not answer in time."
+
+
+class DeadlineExceeded(PlatformTimeout):
+    """The web request's time for calls to Adobe ran out (``connector.deadline``)."""
+
+    default_message = "The time this request may spend on Adobe Experience Platform ran out."
 
 
 class AuthenticationError(PlatformError):
@@ -142,9 +154,17 @@ class ServiceUnavailable(PlatformError):
 
 
 class OutcomeUnknown(PlatformError):
-    """A create may or may not have been carried out, and Adobe could not be asked which."""
+    """A create may or may not have been carried out, and a look found nothing (yet).
+
+    ``sent_at`` is when the create was sent (milliseconds since the epoch): what it made, if anything,
+    is a connection of that name and key created since then.
+    """
 
     default_message = "A create went unanswered, and whether Adobe carried it out is not known yet."
+
+    def __init__(self, message: str | None = None, *, sent_at: int | None = None, **kwargs: Any) -> None:
+        self.sent_at = sent_at
+        super().__init__(message, **kwargs)
 
 
 _PERMISSION_CODES = {"2118-403", "2120-403", "2121-403"}

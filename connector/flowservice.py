@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import jsonschema
 
+from . import deadline
 from .errors import (InvalidParameters, InvalidRequest, NotFound, OutcomeUnknown, PlatformError,
                      ServiceUnavailable, TransportError)
 from .kinesis import KinesisCredentials, check_credentials
@@ -178,9 +179,12 @@ class FlowService:
                                   credentials: KinesisCredentials) -> CreatedConnection:
         """Create a Kinesis base connection, never two.
 
-        A create is re-sent only where Flow Service surely did not act (429, refused connection: the
-        transport handles those). After a timeout, a dropped answer or a 5xx, a connection of the same
-        name and key made since we started is looked for first, and returned if found.
+        The create is sent once. It is sent again only where Flow Service surely did not act: a 429 or a
+        refused connection, which the transport retries. After a timeout, a dropped answer or a 5xx, a
+        connection of the same name and key made since the create was sent is looked for (a few times,
+        within the request's deadline: a slow platform may still be making it) and returned if found;
+        if not, ``OutcomeUnknown`` says when the create was sent, so that the caller can keep looking.
+        Sending it again there could make a second connection when the first create lands late.
         """
         problems = check_credentials(credentials.access_key_id, credentials.secret_key, credentials.region)
         if not name.strip():
@@ -197,28 +201,27 @@ class FlowService:
             "auth": {"specName": spec.auth_spec_name, "params": params},
             "connectionSpec": {"id": spec.id, "version": spec.version},
         }
-        started_ms = int(time.time() * 1000)
-        attempt = 1
-        while True:
-            try:
-                answer = self.session.call("POST", f"{BASE_PATH}/connections", sandbox=sandbox, json=body).json()
-                return CreatedConnection(answer["id"], answer.get("etag", ""))
-            except (TransportError, ServiceUnavailable) as exc:
-                exc.redact(credentials.secret_key)
-                log.warning("create of connection %r: no clear answer (%s), attempt %d", name,
-                            type(exc).__name__, attempt)
-                found = self._find_recent(sandbox, name, credentials.access_key_id, started_ms, exc)
-                if found:
-                    return found
-                if attempt >= self.create_attempts:
-                    raise
-            except PlatformError as exc:
-                raise exc.redact(credentials.secret_key)
-            time.sleep(self.backoff * attempt)
-            attempt += 1
+        sent_at = int(time.time() * 1000)
+        try:
+            answer = self.session.call("POST", f"{BASE_PATH}/connections", sandbox=sandbox, json=body).json()
+            return CreatedConnection(answer["id"], answer.get("etag", ""))
+        except (TransportError, ServiceUnavailable) as exc:
+            if not exc.sent:
+                raise exc.redact(credentials.secret_key)      # it never reached Adobe: nothing was made
+            cause: PlatformError = exc.redact(credentials.secret_key)
+        except PlatformError as exc:
+            raise exc.redact(credentials.secret_key)
+        log.warning("create of connection %r: no clear answer (%s); looking for it", name, type(cause).__name__)
+        found = self._find_recent(sandbox, name, credentials.access_key_id, sent_at, cause)
+        if found:
+            return found
+        raise OutcomeUnknown(sent_at=sent_at, status=cause.status, code=cause.code, request_id=cause.request_id)
 
     def find_recent(self, sandbox: str, name: str, access_key_id: str, since_ms: int) -> CreatedConnection | None:
-        """A Kinesis connection of this name and key made since ``since_ms`` (less clock skew), if any."""
+        """A Kinesis connection of this name and key made since ``since_ms`` (less clock skew), if any.
+
+        One list call in the usual case: the newest come first, and the listing stops at older ones.
+        """
         for connection in self.list_kinesis_connections(sandbox, orderby="-createdAt"):
             if connection.created_at < since_ms - RECENT_SECONDS * 1000:
                 break
@@ -229,13 +232,16 @@ class FlowService:
     def _find_recent(self, sandbox: str, name: str, access_key_id: str, since_ms: int,
                      cause: PlatformError) -> CreatedConnection | None:
         """Look for what the unanswered create made; a slow platform may still be making it, so look
-        again a few times before the create is sent anew."""
+        again after a few pauses, as long as the request's deadline can cover them."""
         for pause in (0.0, *self.lookup_pauses):
+            if not deadline.can_cover(pause):
+                break
             time.sleep(pause)
             try:
                 found = self.find_recent(sandbox, name, access_key_id, since_ms)
             except PlatformError:
-                raise OutcomeUnknown(status=cause.status, code=cause.code, request_id=cause.request_id) from None
+                raise OutcomeUnknown(sent_at=since_ms, status=cause.status, code=cause.code,
+                                     request_id=cause.request_id) from None
             if found:
                 return found
         return None

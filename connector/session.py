@@ -1,4 +1,6 @@
-"""The platform session: base URL, the five headers, timeouts, retries, typed errors."""
+"""The platform session: base URL, the five headers, timeouts, retries, typed errors.
+
+Every call stays within the web request's deadline (``connector.deadline``), through the transport."""
 from __future__ import annotations
 
 import re
@@ -7,10 +9,11 @@ from typing import Any
 import requests
 import urllib3
 
-from .errors import AuthenticationError, PlatformTimeout, SandboxNotFound, TransportError, error_from_response
+from .errors import (AuthenticationError, PlatformError, PlatformTimeout, SandboxNotFound, TransportError,
+                     error_from_response)
 from .ims import STATIC_TOKEN_REFUSED, TokenProvider
 from .settings import Settings
-from .transport import CONNECT_TIMEOUT, make_http_session
+from .transport import CONNECT_TIMEOUT, make_http_session, reached_server
 
 
 # Sandbox names are letters, digits, hyphens and underscores: what the x-sandbox-name header carries.
@@ -55,10 +58,10 @@ class PlatformSession:
     def call(self, method: str, path: str, *, sandbox: str | None = None, params: Any = None,
              json: Any = None, timeout: float | None = None) -> requests.Response:
         """Send one call; renew the token once after a 401; raise the typed error on failure."""
-        token = self.tokens.token()
+        token = self._token()
         response = self._send(method, path, token, sandbox, params, json, timeout)
         if response.status_code == 401 and self.tokens.invalidate(token):
-            response = self._send(method, path, self.tokens.token(), sandbox, params, json, timeout)
+            response = self._send(method, path, self._token(), sandbox, params, json, timeout)
         if not response.ok:
             error = error_from_response(response)
             if response.status_code == 401 and self.tokens.static:
@@ -71,6 +74,13 @@ class PlatformSession:
         """GET ``path`` and return its JSON body."""
         return self.call("GET", path, **kwargs).json()
 
+    def _token(self) -> str:
+        try:
+            return self.tokens.token()
+        except PlatformError as error:
+            error.sent = False      # the call itself was not sent (or was refused with a 401)
+            raise
+
     def _send(self, method: str, path: str, token: str, sandbox: str | None, params: Any, json: Any,
               timeout: float | None) -> requests.Response:
         try:
@@ -80,7 +90,8 @@ class PlatformSession:
                 timeout=(CONNECT_TIMEOUT, timeout or self.settings.timeout),
             )
         except requests.RequestException as exc:
-            raise (PlatformTimeout() if is_timeout(exc) else TransportError()) from None
+            kind = PlatformTimeout if is_timeout(exc) else TransportError
+            raise kind(sent=reached_server(exc)) from None
 
 
 def is_timeout(exc: requests.RequestException) -> bool:

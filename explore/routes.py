@@ -15,8 +15,9 @@ from connector import NotFound, PermissionDenied, PlatformError, curl_command
 from connector.flows import DATA_TYPES, RESETS
 from connector.session import is_sandbox_name
 from connector.settings import DEFAULT_PLATFORM_URL
-from web.clients import get_platform
+from web.clients import cached, get_platform
 from web.errors import error_page, explain
+from web.extensions import limiter
 from web.i18n import gettext
 
 from . import bp
@@ -30,20 +31,37 @@ PREVIEW_RECORDS = 10
 PREVIEW_COLUMNS = 100
 PREVIEW_CELL_CHARACTERS = 200
 PREVIEW_RAW_BYTES = 64 * 1024
+# A connection's details, test result and streams change rarely: views within this many seconds share
+# one answer from Flow Service (in the shared cache, so across instances too).
+DETAILS_TTL = 30
+
+
+@bp.errorhandler(429)
+def too_many_views(_error: Exception):
+    """The app's page for a client that opens connection pages faster than ``EXPLORE_RATE_LIMIT`` allows."""
+    return error_page(429, gettext("Too many attempts"), gettext(
+        "Connection pages were opened too often from here. Wait a minute, then reload this one."))
 
 
 @bp.get("/<sandbox>/<uuid:connection_id>")
+@limiter.limit(lambda: current_app.config["EXPLORE_RATE_LIMIT"], scope="explore")
 def connection(sandbox: str, connection_id: UUID):
-    """Show a connection, whether its credentials work, its streams, and a chosen stream's records."""
+    """Show a connection, whether its credentials work, its streams, and a chosen stream's records.
+
+    The details, the test and the streams are kept briefly (``DETAILS_TTL``, in the cache of this
+    person's platform): a reload, or the same page in another tab, costs Flow Service nothing. A
+    stream's preview is always read afresh.
+    """
     if not is_sandbox_name(sandbox) or not may("explore", sandbox):
         return no_such_connection()   # nothing that is not a sandbox name goes to Adobe
     connection_id = str(connection_id)
     platform = get_platform()
     flow = platform.connections
+    key = f"explore:{sandbox.lower()}:{connection_id}"
     context: dict[str, Any] = dict(sandbox=sandbox, connection_id=connection_id, docs=ADOBE_EXPLORE_DOCS,
                                    kinesis_docs=ADOBE_KINESIS_DOCS, data_types=DATA_TYPES, resets=RESETS)
     try:
-        found = flow.get_connection(sandbox, connection_id)
+        found = cached(f"{key}:details", DETAILS_TTL, lambda: flow.get_connection(sandbox, connection_id))
     except (NotFound, PermissionDenied):
         return no_such_connection()   # what Adobe says of one this person may not see: the same as of none
     except PlatformError as error:
@@ -53,8 +71,8 @@ def connection(sandbox: str, connection_id: UUID):
         return no_such_connection()   # only a Kinesis source connection of this sandbox is shown here
     test_result, streams, explore_error = None, [], None
     try:
-        test_result = flow.test_connection(sandbox, connection_id)
-        streams = flow.explore(sandbox, connection_id)
+        test_result = cached(f"{key}:test", DETAILS_TTL, lambda: flow.test_connection(sandbox, connection_id))
+        streams = cached(f"{key}:streams", DETAILS_TTL, lambda: flow.explore(sandbox, connection_id))
     except PlatformError as error:
         explore_error = explain(error)
     stream = request.args.get("stream", "")

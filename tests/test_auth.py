@@ -234,7 +234,7 @@ def test_no_token_or_secret_in_any_cookie_page_or_url(adobe_app, emulator, caplo
 def test_calls_carry_the_persons_own_token(adobe_app, emulator, platform):
     """The analyst may view but not manage sources: Adobe refuses the create, explained on the sandbox step."""
     browser, base = requests.Session(), adobe_app.config["BASE"]
-    page = sign_in(browser, base, "analyst@example.com")
+    sign_in(browser, base, "analyst@example.com")
 
     def post(path, data):
         token = CSRF.search(browser.get(base + path, timeout=10).text).group(1)

@@ -7,8 +7,13 @@ import json
 import re
 import shlex
 
+import pytest
+
+from app import create_app
+from config import Config
+from connector import ConfigurationError
 from explore.routes import PREVIEW_COLUMNS, PREVIEW_RAW_BYTES, table
-from tests.helpers import ACCESS_KEY_ID
+from tests.helpers import ACCESS_KEY_ID, ANONYMOUS, Walker
 from tests.kinesis_stage import EVERY_ACTION, STREAMS, WIDE_REGION
 
 
@@ -62,11 +67,13 @@ def test_a_stream_that_is_not_listed_is_not_previewed(walker, client):
     assert "Latest records" not in page_of(client, f"/connections/prod/{connection_id}?stream=../../etc")
 
 
-def test_explore_of_a_connection_whose_keys_stopped_working(walker, client, kinesis_auth):
+def test_explore_of_a_connection_whose_keys_stopped_working(walker, client, app, kinesis_auth):
     key = kinesis_auth.new_user("rotated", EVERY_ACTION)
     connection_id = walker.done(access_key_id=key.access_key_id, secret_key=key.secret_key)
     assert "passed" in page_of(client, f"/connections/prod/{connection_id}")
     kinesis_auth.deactivate("rotated")
+    assert "passed" in page_of(client, f"/connections/prod/{connection_id}")     # kept for a few seconds
+    app.extensions["cache"].clear()                                             # as when they have passed
     page = page_of(client, f"/connections/prod/{connection_id}")
     assert "failed: Adobe cannot use these credentials" in page
     assert "security token included in the request is invalid" in page
@@ -82,6 +89,42 @@ def test_a_failing_platform_is_a_clear_page(walker, client, emulator):
     emulator.fault(kind="status", status=503, path="/connections/")
     response = client.get(f"/connections/prod/{connection_id}")
     assert response.status_code == 503 and "Try again" in response.get_data(as_text=True)
+
+
+def flow_service_calls(emulator) -> int:
+    return sum(n for call, n in emulator.calls().items() if "/flowservice/" in call)
+
+
+def test_views_of_a_connection_share_one_reading_of_it(walker, client, emulator):
+    connection_id = walker.done()
+    before = flow_service_calls(emulator)
+    first = page_of(client, f"/connections/prod/{connection_id}")
+    one_view = flow_service_calls(emulator) - before
+    second = page_of(client, f"/connections/prod/{connection_id}")
+    assert flow_service_calls(emulator) - before == one_view == 3, emulator.calls()   # details, test, streams
+    assert "passed: Adobe can use these credentials" in second and connection_id in second
+    for stream in STREAMS:
+        assert f"<td>{stream}</td>" in first and f"<td>{stream}</td>" in second
+
+
+def test_connection_pages_are_rate_limited_per_client(settings, tmp_path, emulator):
+    app = create_app({"TESTING": True, "AEP_SETTINGS": settings, **ANONYMOUS, "EXPLORE_RATE_LIMIT": "2 per minute",
+                      "SECRET_KEY": "dcRupNkZCPs-cnGTw7OBQhKQcZuxKatZ7cGE2kgqkxM",
+                      "INSTANCE_PATH": str(tmp_path / "instance")})
+    client = app.test_client()
+    connection_id = Walker(client).done()
+    for _ in range(2):
+        assert client.get(f"/connections/prod/{connection_id}").status_code == 200
+    refused = client.get(f"/connections/prod/{connection_id}")
+    page = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 429 and "opened too often" in page and "<html" in page
+    assert client.get("/done").status_code == 200        # the wizard itself is not limited by it
+
+
+def test_the_rate_limit_is_a_setting():
+    assert Config.load({}, dotenv_path=None).flask_config()["EXPLORE_RATE_LIMIT"] == "60 per minute"
+    with pytest.raises(ConfigurationError, match="EXPLORE_RATE_LIMIT"):
+        Config.load({"EXPLORE_RATE_LIMIT": "often"}, dotenv_path=None)
 
 
 def test_table_reads_explores_flat_rows():

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from urllib.parse import unquote
 
 import pytest
@@ -16,6 +17,7 @@ from connector.flowservice import KINESIS_SPEC_ID, SEED_AUTH_SPEC_NAME, FlowServ
 from tests.helpers import ACCESS_KEY_ID, SECRET_KEY, credentials
 from tests.kinesis_stage import EVERY_ACTION, STREAMS, WIDE_FIELDS, WIDE_REGION
 from tests.openapi import validate_exchange
+from tests.slow import wait_for_calls
 
 CREATE = "POST /data/foundation/flowservice/connections"
 
@@ -266,8 +268,9 @@ def test_a_lost_create_never_takes_a_destination_for_the_connection_it_made(plat
     destination = emulator.add_destination(name="Kinesis prod", params={
         "accessKeyId": ACCESS_KEY_ID, "secretKey": SECRET_KEY, "region": "eu-west-1"})
     emulator.fault(kind="status", status=503, method="POST", path="/connections$", times=1)
-    created = create(platform)
-    assert created.id != destination and not created.recovered and emulator.calls(CREATE) == 2
+    with pytest.raises(OutcomeUnknown):     # looked for: the destination of the same name is not taken for it
+        create(platform)
+    assert emulator.calls(CREATE) == 1 and destination
 
 
 def test_a_platform_that_cannot_filter_on_the_auth_spec_still_lists(platform, emulator):
@@ -376,11 +379,15 @@ def test_no_double_create_when_the_connection_drops_after_acting(platform, emula
     assert created.recovered and len(kinesis_connections(platform)) == 1
 
 
-def test_create_is_sent_again_when_the_platform_surely_did_not_act(platform, emulator):
+def test_a_5xx_is_not_answered_by_sending_the_create_again(platform, emulator):
+    """A 503 may come from a gateway after the service acted: only a look can tell, never a second create."""
+    before = int(time.time() * 1000)
     emulator.fault(kind="status", status=503, method="POST", path="/connections$", times=1)
-    created = create(platform)
-    assert not created.recovered
-    assert emulator.calls(CREATE) == 2 and len(kinesis_connections(platform)) == 1
+    with pytest.raises(OutcomeUnknown) as caught:
+        create(platform)
+    assert caught.value.sent_at >= before and caught.value.code == "1103-503"
+    assert emulator.calls(CREATE) == 1 and kinesis_connections(platform) == []
+    assert emulator.calls("GET /data/foundation/flowservice/connections") >= 1      # it looked
 
 
 def test_create_retries_a_429_without_a_lookup(platform, emulator):
@@ -392,17 +399,29 @@ def test_create_retries_a_429_without_a_lookup(platform, emulator):
 
 def test_an_older_connection_of_the_same_name_is_not_taken_for_ours(platform, emulator):
     earlier = create(platform, access_key_id="AKIAZZZZZZZZZZZZZZZZ")
-    emulator.fault(kind="status", status=503, method="POST", path="/connections$", times=1)
+    emulator.fault(kind="status", status=503, method="POST", path="/connections$", act=True, times=1)
     created = create(platform)
-    assert created.id != earlier.id and len(kinesis_connections(platform)) == 2
+    assert created.recovered and created.id != earlier.id and len(kinesis_connections(platform)) == 2
 
 
-def test_create_gives_up_after_its_attempts(platform, emulator):
+def test_a_create_is_never_sent_twice_whatever_the_answers(platform, emulator):
     emulator.fault(kind="status", status=503, method="POST", path="/connections$")
+    with pytest.raises(OutcomeUnknown):
+        create(platform)
+    assert emulator.calls(CREATE) == 1 and kinesis_connections(platform) == []
+
+
+def test_a_create_refused_for_its_token_and_not_resent_is_said_so(platform, emulator):
+    """The gateway refused the token (401) and IMS is down: the create surely did nothing, so no look, and
+    the caller may send it again."""
+    platform.connections.kinesis_spec("prod")
+    emulator.expire_tokens()
+    emulator.fault(kind="status", status=503, path="^/ims/")
     with pytest.raises(ServiceUnavailable) as caught:
         create(platform)
-    assert caught.value.code == "1103-503"
-    assert emulator.calls(CREATE) == platform.connections.create_attempts
+    assert caught.value.sent is False
+    assert emulator.calls("GET /data/foundation/flowservice/connections") == 0
+    emulator.clear_faults()
     assert kinesis_connections(platform) == []
 
 
@@ -420,3 +439,16 @@ def test_no_double_create_when_the_platform_acts_after_the_timeout(platform, emu
     emulator.clear_faults()
     assert created.recovered
     assert [c.id for c in kinesis_connections(platform)] == [created.id]
+
+
+def test_no_second_create_when_the_platform_acts_after_every_look(platform, emulator):
+    """Slower still (15 s against a 10 s timeout, scaled): the looks find nothing yet; the create is not sent
+    again but reported unknown, with when it was sent, and found later by a look from then."""
+    emulator.fault(kind="latency", method="POST", path="/connections$", seconds=7, times=1)
+    with pytest.raises(OutcomeUnknown) as caught:
+        create(platform)
+    assert emulator.calls(CREATE) == 0             # still being carried out at the emulator
+    wait_for_calls(emulator, CREATE, 1)
+    found = platform.connections.find_recent("prod", "Kinesis prod", ACCESS_KEY_ID, caught.value.sent_at)
+    assert found and [c.id for c in kinesis_connections(platform)] == [found.id]
+    assert emulator.calls(CREATE) == 1

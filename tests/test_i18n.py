@@ -130,10 +130,15 @@ def test_every_step_in_french(walker, client, french):
 
 def test_adobe_errors_in_french(walker, client, emulator, french):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = FRENCH["Accept-Language"]
+    emulator.fault(kind="status", status=503, path="sandbox-management")
+    page = html.unescape(client.get("/sandbox").get_data(as_text=True))
+    assert "ne répond pas pour le moment" in page and french_words_check(page, french) == []
+    emulator.clear_faults()
     walker.through_review()
     emulator.fault(kind="status", status=503, method="POST", path="/connections$")
-    page = html.unescape(walker.create().get_data(as_text=True))
-    assert "ne répond pas pour le moment" in page and french_words_check(page, french) == []
+    assert walker.create().location.endswith("/review/pending")    # a create with no clear answer is followed
+    page = html.unescape(french_page(client, "/review/pending"))
+    assert "la demande n'est donc pas renvoyée" in page and french_words_check(page, french) == []
 
 
 def test_the_switcher_keeps_the_wizard_and_sets_html_lang(walker, client):

@@ -1,4 +1,4 @@
-"""wizard/once.py: one create per attempt, against the real file cache the app uses."""
+"""web/once.py: one create per attempt, against the real file cache the app uses."""
 from __future__ import annotations
 
 import threading
@@ -7,7 +7,7 @@ import time
 import pytest
 from cachelib import FileSystemCache
 
-from web.once import FileClaims, OnceLedger, StillRunning
+from web.once import FileClaims, OnceLedger, Pending, StillRunning
 
 
 @pytest.fixture
@@ -61,3 +61,87 @@ def test_a_claim_left_by_a_crashed_worker_goes_stale(ledger):
     path = ledger.claims._path("e")
     os.utime(path, (time.time() - 1000, time.time() - 1000))
     assert ledger.claims.take("e")
+
+
+# A create whose outcome is unknown: pending, looked for, sent again only when a person asks, once.
+
+def unknown(sent_at):
+    def action(earlier):
+        raise Pending(sent_at)
+    return action
+
+
+def test_an_unknown_outcome_leaves_the_attempt_pending_and_nothing_is_sent_again(ledger):
+    with pytest.raises(Pending):
+        ledger.run("p", unknown(1000))
+    assert ledger.state("p") == {"state": "pending", "sent_at": 1000}
+    calls = []
+    with pytest.raises(Pending) as caught:
+        ledger.run("p", lambda earlier: calls.append(earlier) or {"id": "second"})
+    assert caught.value.sent_at == 1000 and calls == []
+
+
+def test_a_look_finds_what_the_pending_create_made(ledger):
+    with pytest.raises(Pending):
+        ledger.run("q", unknown(2000))
+    asked = []
+    assert ledger.look("q", lambda since: asked.append(since)) is None
+    assert ledger.look("q", lambda since: {"id": "found"}) == {"id": "found"}
+    assert asked == [2000] and ledger.state("q") is None
+    assert ledger.run("q", lambda earlier: {"id": "never"}) == {"id": "found"}
+
+
+def test_one_look_at_a_time(ledger):
+    with pytest.raises(Pending):
+        ledger.run("r", unknown(3000))
+    assert ledger.claims.take("r")                       # another request is looking, or creating
+    asked = []
+    assert ledger.look("r", lambda since: asked.append(since)) is None and asked == []
+
+
+def test_a_create_again_answers_one_create_and_is_refused_before_its_time(ledger):
+    sent_at = int(time.time() * 1000)
+    with pytest.raises(Pending):
+        ledger.run("s", unknown(sent_at))
+    calls = []
+    with pytest.raises(Pending):
+        ledger.again("s", sent_at, 60, lambda earlier: calls.append(earlier) or {"id": "too early"})
+    assert calls == []
+    assert ledger.again("s", sent_at, 0, lambda earlier: calls.append(earlier) or {"id": "again"}) == {"id": "again"}
+    assert ledger.again("s", sent_at, 0, lambda earlier: calls.append(earlier) or {"id": "twice"}) == {"id": "again"}
+    assert calls == [sent_at]                            # it looked since the first create, then made one
+
+
+def test_a_create_again_for_an_older_create_does_nothing(ledger):
+    with pytest.raises(Pending):
+        ledger.run("t", unknown(1000))
+    with pytest.raises(Pending):
+        ledger.again("t", 1000, 0, unknown(5000))        # sent again, and unknown again
+    calls = []
+    with pytest.raises(Pending) as caught:               # a second tab still showing the first create
+        ledger.again("t", 1000, 0, lambda earlier: calls.append(earlier) or {"id": "third"})
+    assert caught.value.sent_at == 5000 and calls == []
+
+
+def test_concurrent_create_again_acts_once(ledger):
+    with pytest.raises(Pending):
+        ledger.run("u", unknown(1000))
+    calls, answers = [], []
+
+    def slow(earlier):
+        calls.append(earlier)
+        time.sleep(0.3)
+        return {"id": "only"}
+
+    def press():
+        try:
+            answers.append(ledger.again("u", 1000, 0, slow))
+        except StillRunning:
+            answers.append("still running")
+    threads = [threading.Thread(target=press) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1 and {"id": "only"} in answers
+    assert set(map(str, answers)) <= {str({"id": "only"}), "still running"}

@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from tests.helpers import ANONYMOUS, CSRF, KINESIS, Walker, free_port
+from tests.slow import wait_for_calls
 
 REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
 CREATE = "POST /data/foundation/flowservice/connections"
@@ -69,22 +70,25 @@ def serve(app):
 
 
 class Instances(list):
-    """The instances' base URLs, and the Redis they share."""
+    """The instances' base URLs, their apps, and the Redis they share."""
 
     redis_url = ""
+    apps: list = []
 
 
 @pytest.fixture
 def two_instances(settings, redis_server, tmp_path):
     """Two instances sharing nothing but Redis (each its own instance folder)."""
-    servers = []
+    servers, apps = [], []
     for name in ("a", "b"):
         app = create_app({"AEP_SETTINGS": settings, **ANONYMOUS, "SECRET_KEY": "LL5-mfUB7aOuB7F0tJRjFM4nbL8usD-s7a_Fpa6elww",
                           "REDIS_URL": redis_server.url, "SESSION_COOKIE_SECURE": False,
                           "INSTANCE_PATH": str(tmp_path / name)})
+        apps.append(app)
         servers.append(serve(app))
     bases = Instances(f"http://127.0.0.1:{s.server_port}" for s in servers)
     bases.redis_url = redis_server.url
+    bases.apps = apps
     yield bases
     for server in servers:
         server.shutdown()
@@ -142,6 +146,55 @@ def test_a_double_click_across_instances_creates_once(two_instances, emulator):
         thread.join()
     assert sorted(a.status_code for a in answers) == [302, 302]
     assert emulator.calls(CREATE) == 1
+
+
+def press_on_both(instances, path: str, data: dict) -> list:
+    """The same form sent at once to each instance, in the same session (two tabs, a double click)."""
+    answers = []
+
+    def press(base):
+        answers.append(instances.browser.http.post(base + path, data=data, timeout=30, allow_redirects=False))
+    presses = [threading.Thread(target=press, args=(base,)) for base in instances]
+    for thread in presses:
+        thread.start()
+    for thread in presses:
+        thread.join()
+    return answers
+
+
+def test_a_slow_create_clicked_on_two_instances_makes_one_connection(two_instances, emulator):
+    """The create answers after 15 s (here 7 s) against a 10 s timeout (here 2 s): one instance sends it and
+    finds nothing in time; the other waits for it. Neither sends it again; the page that follows it does the
+    looking, and finds the one connection once it is there."""
+    browser = two_instances.browser = Alternating(two_instances)
+    browser.post("/sandbox", {"sandbox": "prod"})
+    browser.post("/kinesis", {**KINESIS, "action": "next"})
+    token = CSRF.search(browser.get("/review").text).group(1)
+    emulator.fault(kind="latency", seconds=7, method="POST", path="/connections$", times=1)
+    answers = press_on_both(two_instances, "/review", {"csrf_token": token, "action": "create"})
+    assert [a.headers["Location"].endswith("/review/pending") for a in answers] == [True, True]
+    wait_for_calls(emulator, CREATE, 1)
+    assert browser.get("/review/pending").headers["Location"].endswith("/done")
+    assert browser.get("/review/pending").headers["Location"].endswith("/done")
+    assert emulator.calls(CREATE) == 1
+
+
+def test_create_again_pressed_on_two_instances_sends_one_create(two_instances, emulator):
+    browser = two_instances.browser = Alternating(two_instances)
+    browser.post("/sandbox", {"sandbox": "prod"})
+    browser.post("/kinesis", {**KINESIS, "action": "next"})
+    emulator.fault(kind="status", status=503, method="POST", path="/connections$", times=1)
+    assert browser.post("/review", {"action": "create"}).headers["Location"].endswith("/review/pending")
+    for app in two_instances.apps:
+        app.config["CREATE_AGAIN_AFTER"] = 0
+    page = browser.get("/review/pending").text
+    sent_at = re.search(r'name="sent_at" value="(\d+)"', page).group(1)
+    token = CSRF.search(page).group(1)
+    emulator.fault(kind="latency", seconds=1.0, method="POST", path="/connections$", act=True, times=1)
+    answers = press_on_both(two_instances, "/review/pending", {"csrf_token": token, "sent_at": sent_at})
+    assert sorted(a.status_code for a in answers) == [302, 302]
+    assert browser.get("/review/pending").headers["Location"].endswith("/done")
+    assert emulator.calls(CREATE) == 2               # the one that met the 503, and one again
 
 
 def test_redis_restarted_mid_wizard(two_instances, redis_server, emulator):

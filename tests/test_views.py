@@ -7,9 +7,12 @@ import re
 import pytest
 
 from tests.helpers import ACCESS_KEY_ID, KINESIS, SECRET_KEY
-from wizard.steps import KEY
+from tests.slow import wait_for_calls
+from wizard.steps import KEY, Wizard
 
 CREATE = "POST /data/foundation/flowservice/connections"
+PENDING = "/review/pending"
+SENT_AT = re.compile(r'name="sent_at" value="(\d+)"')
 
 
 def text(response) -> str:
@@ -291,19 +294,14 @@ def test_an_entitlement_problem_is_explained(walker, emulator):
     assert "Real-Time CDP Ultimate" in text(response) and "not entitled" in text(response)
 
 
-@pytest.mark.parametrize("fault", [
-    {"kind": "status", "status": 503},
-    {"kind": "status", "status": 429, "retry_after": 60},
-    {"kind": "drop"},
-])
-def test_a_busy_or_failing_platform_says_try_again_and_keeps_everything(walker, client, emulator, app, fault):
+def test_a_busy_platform_says_try_again_and_keeps_everything(walker, client, emulator, app):
     walker.through_review()
-    emulator.fault(method="POST", path="/connections$", **fault)
+    emulator.fault(method="POST", path="/connections$", kind="status", status=429, retry_after=60)
     response = walker.create()
     assert response.status_code == 503 and "try again" in text(response).lower()
-    assert kinesis_connections(app) == []
+    assert "Clickstream account" in text(response) and kinesis_connections(app) == []
     emulator.clear_faults()
-    assert walker.create().location.endswith("/done")
+    assert walker.create().location.endswith("/done")     # Adobe said no: sent again at once
     assert len(kinesis_connections(app)) == 1
 
 
@@ -328,14 +326,72 @@ def test_refused_credentials_are_the_administrators_business(client, emulator):
     assert response.status_code == 502 and "AEP_CLIENT_SECRET" in text(response)
 
 
-def test_a_create_lost_in_transit_is_found_not_repeated(walker, emulator, app):
+def test_a_create_lost_in_transit_is_found_not_repeated(walker, client, emulator, app):
     walker.through_review()
     emulator.fault(kind="status", status=503, method="POST", path="/connections$", act=True, times=1)
     emulator.fault(kind="status", status=503, method="GET", path="/connections$", times=4)
     response = walker.create()     # created, but neither the answer nor the look-up came through
-    assert response.status_code == 503
-    assert walker.create().location.endswith("/done")   # the retry finds it
+    assert response.location.endswith(PENDING)
+    assert walker.create().location.endswith(PENDING)   # pressed again: nothing is sent
+    assert client.get(PENDING).location.endswith("/done")   # the page's look finds it
     assert len(kinesis_connections(app)) == 1 and emulator.calls(CREATE) == 1
+
+
+# A create whose outcome is unknown: followed on its own page, never sent again by itself
+
+def ledger_state(app, client) -> dict | None:
+    """The create ledger's record of this wizard's attempt."""
+    with app.test_request_context(), client.session_transaction() as session:
+        attempt = Wizard(session, app.extensions["secret_box"]).attempt_id()
+    return app.extensions["once_ledger"].state(attempt)
+
+
+def test_a_slow_create_makes_one_connection_and_the_page_follows_it(walker, client, app, emulator):
+    """The create answers after 15 s against a 10 s timeout (here 7 s against 2 s): every look the create
+    request makes finds nothing yet. It is not sent again: a page keeps looking until the connection is there."""
+    walker.through_review()
+    emulator.fault(kind="latency", method="POST", path="/connections$", seconds=7, times=1)
+    assert walker.create().location.endswith(PENDING)
+    page = client.get(PENDING)
+    assert page.status_code == 202
+    assert page.headers["Refresh"] == "5" and "http-equiv" not in text(page)
+    assert "so the create is not sent again" in text(page) and "Create again" not in text(page)
+    assert walker.create().location.endswith(PENDING)   # Create connection pressed again: nothing is sent
+    assert client.get(PENDING + "?auto=off").status_code == 202
+    assert "http-equiv" not in text(client.get(PENDING + "?auto=off"))
+    wait_for_calls(emulator, CREATE, 1)
+    assert client.get(PENDING).location.endswith("/done")
+    page = text(client.get("/done"))
+    connection_id = re.search(r'id="connection-id"[^>]*value="([^"]+)"', page).group(1)
+    assert [c.id for c in kinesis_connections(app)] == [connection_id]
+    assert emulator.calls(CREATE) == 1
+
+
+@pytest.mark.parametrize("fault", [{"kind": "status", "status": 503}, {"kind": "drop"}])
+def test_create_again_is_offered_only_after_the_window(walker, client, app, emulator, fault):
+    """A 5xx or a dropped answer leaves it unknown whether Adobe acted. Here it did not: only once nothing was
+    found for the whole window may the person create it again, and that create is sent once."""
+    walker.through_review()
+    emulator.fault(method="POST", path="/connections$", **fault)
+    assert walker.create().location.endswith(PENDING)
+    emulator.clear_faults()
+    page = text(client.get(PENDING))
+    assert "Create again" not in page and "you will be able to create it again here" in page
+    sent_at = ledger_state(app, client)["sent_at"]
+    early = walker.post(PENDING, {"sent_at": sent_at}, token_from=PENDING)
+    assert early.location.endswith(PENDING) and emulator.calls(CREATE) == 1     # too early: nothing sent
+    app.config["CREATE_AGAIN_AFTER"] = 0
+    page = text(client.get(PENDING))
+    assert "Create again" in page and SENT_AT.search(page).group(1) == str(sent_at)
+    assert kinesis_connections(app) == [] and "Clickstream account" in page
+    assert walker.post(PENDING, {"sent_at": sent_at}, token_from=PENDING).location.endswith("/done")
+    assert walker.post("/review", token_from="/done").location.endswith("/done")
+    assert len(kinesis_connections(app)) == 1 and emulator.calls(CREATE) == 2
+
+
+def test_the_pending_page_without_a_pending_create_goes_back_to_the_review(walker, client):
+    walker.through_review()
+    assert client.get(PENDING).location.endswith("/review")
 
 
 def test_an_unexpected_error_is_a_page_not_a_stack_trace(app, client):

@@ -9,10 +9,12 @@ from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, g
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+
+from connector import deadline
 
 from .errors import register_errorhandlers
 from .extensions import babel, csrf
@@ -25,6 +27,7 @@ from .store import init_stores
 
 def init_app(app: Flask) -> None:
     """Bind the shared machinery to ``app``."""
+    register_deadline(app)
     init_stores(app)
     register_session_checks(app)   # before the CSRF check, which would fail first while the store is down
     secure_app(app)
@@ -46,6 +49,23 @@ def init_app(app: Flask) -> None:
                 "languages": list(LANGUAGES.items())}
 
     app.add_template_global(csrf_field)
+
+
+def register_deadline(app: Flask) -> None:
+    """Give each request one deadline (``REQUEST_DEADLINE`` seconds) for all its calls to Adobe.
+
+    It stays below the server's own timeout (gunicorn's ``--timeout``), so that a slow platform ends in
+    the app's own page rather than in a killed worker; the connector reads it, and ends it with the request.
+    """
+    @app.before_request
+    def start_deadline() -> None:
+        g.deadline_token = deadline.start(app.config["REQUEST_DEADLINE"])
+
+    @app.teardown_request
+    def end_deadline(_error: BaseException | None) -> None:
+        token = g.pop("deadline_token", None)
+        if token is not None:
+            deadline.end(token)
 
 
 def csrf_field() -> Markup:

@@ -6,15 +6,15 @@ import logging
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from connector import PlatformError
 from auth.identity import may
+from connector import CreatedConnection, OutcomeUnknown, PlatformError
 from web.audit import audit
 from web.clients import available_sandboxes, existing_connections, get_ledger, get_platform, remember_connection
 from web.errors import explain
 from web.extensions import limiter
 from web.i18n import LANGUAGES, gettext
 from web.messages import CHECK_MESSAGES
-from web.once import OnceLedger, StillRunning
+from web.once import FAILED, PENDING, OnceLedger, Pending, StillRunning, now_ms
 from web.urls import local_path
 
 from . import bp
@@ -25,6 +25,14 @@ EXISTING_SHOWN = 10
 # The buttons of each step's form; the first is what a submission without one means.
 KINESIS_ACTIONS = ("next", "back", "test")
 REVIEW_ACTIONS = ("create", "test")
+# How long after an unanswered create was sent, with nothing found, the person is offered to create it
+# again (seconds; app config CREATE_AGAIN_AFTER overrides it). Adobe's create has been seen answering
+# well after the 10-second timeout, and the connection it makes can appear later still; re-sending sooner
+# risks a second connection. Two minutes is far beyond those delays, and still a wait a person accepts
+# on a page that keeps checking by itself.
+CREATE_AGAIN_AFTER = 120.0
+# How often the page waiting for an unanswered create checks again by itself (seconds).
+PENDING_REFRESH = 5
 log = logging.getLogger(__name__)
 
 
@@ -138,29 +146,111 @@ def reuse(wizard: Wizard):
 def review(wizard: Wizard):
     """Step 3: every value on one page; the create, made once whatever the user does."""
     form = ActionForm()
+    # Made when the page is shown, so that every submission of it (two tabs, a double click reaching two
+    # instances at once) names the same attempt.
     attempt = wizard.attempt_id()
-    existing, _error = list_existing(wizard.sandbox())
-    key = wizard.data("kinesis").get("access_key_id")
-    context = dict(form=form, sandbox=wizard.sandbox(), kinesis=wizard.data("kinesis"),
-                   masked_secret=wizard.masked_secret, duplicate=next((c for c in existing
-                                                                       if c["access_key_id"] == key), None))
     if not form.validate_on_submit():
-        return render_step("review", **context)
+        return render_step("review", **review_context(wizard, form))
     if action(REVIEW_ACTIONS) == "test":
-        return render_step("review", key_check=check_key(wizard), **context)
+        return render_step("review", key_check=check_key(wizard), **review_context(wizard, form))
     try:
         result = create_connection(wizard, get_ledger(), attempt)
-    except (PlatformError, StillRunning) as error:
-        explanation = explain(error)
-        log.warning("create failed: %s (attempt %s)", type(error).__name__, attempt[:8])
-        if explanation.step in ("sandbox", "kinesis"):
-            flash(explanation.message, "error")
-            if explanation.detail:
-                flash(gettext("Adobe says: %(detail)s", detail=explanation.detail), "detail")
-            return go_to(explanation.step)
-        return render_step("review", explanation.status, error=explanation, **context)
+    except (Pending, StillRunning):
+        return go_to("pending")      # sent, or being sent by another request: that page follows it
+    except PlatformError as error:
+        return create_failed(wizard, form, error, attempt)
     wizard.set_result(result)
     return go_to("done")
+
+
+def review_context(wizard: Wizard, form: ActionForm) -> dict:
+    """What the review page shows: every value, the secret masked, an existing connection for the same key."""
+    existing, _error = list_existing(wizard.sandbox())
+    key = wizard.data("kinesis").get("access_key_id")
+    return dict(form=form, sandbox=wizard.sandbox(), kinesis=wizard.data("kinesis"),
+                masked_secret=wizard.masked_secret,
+                duplicate=next((c for c in existing if c["access_key_id"] == key), None))
+
+
+def create_failed(wizard: Wizard, form: ActionForm, error: PlatformError, attempt: str):
+    """A create Adobe refused (or that could not be sent): on the step that can fix it, else on the review."""
+    explanation = explain(error)
+    log.warning("create failed: %s (attempt %s)", type(error).__name__, attempt[:8])
+    if explanation.step in ("sandbox", "kinesis"):
+        flash(explanation.message, "error")
+        if explanation.detail:
+            flash(gettext("Adobe says: %(detail)s", detail=explanation.detail), "detail")
+        return go_to(explanation.step)
+    return render_step("review", explanation.status, error=explanation, **review_context(wizard, form))
+
+
+@bp.get("/review/pending")
+@step("review")
+def pending(wizard: Wizard):
+    """A create went unanswered: whether Adobe made the connection is not known. Every visit looks for it
+    (one list call, one request at a time across instances), and the page comes back by itself (the
+    Refresh header: no JavaScript needed); when found, it is the result. Only when nothing was found long after
+    the create was sent is the person offered to create it again."""
+    ledger, attempt = get_ledger(), wizard.attempt_id()
+    data, sandbox, credentials = wizard.data("kinesis"), wizard.sandbox(), wizard.credentials()
+    connections = get_platform().connections
+
+    def find(since_ms: int) -> dict | None:
+        made = connections.find_recent(sandbox, data["name"], credentials.access_key_id, since_ms)
+        return None if made is None else record_created(wizard, made)
+
+    look_failed = False
+    try:
+        result = ledger.look(attempt, find)
+    except PlatformError as error:
+        log.warning("look for an unanswered create failed: %s (attempt %s)", type(error).__name__, attempt[:8])
+        result, look_failed = None, True
+    if result is not None:
+        wizard.set_result(result)
+        return go_to("done")
+    state = ledger.state(attempt)
+    if state is None or state["state"] == FAILED:
+        return go_to("review")       # nothing is waiting: the review page says what happened, or creates
+    waited = max(0, now_ms() - state["sent_at"]) // 1000
+    after = create_again_after()
+    auto = request.args.get("auto") != "off"
+    page = render_template("wizard/pending.html", step="review", steps=Steps, form=ActionForm(),
+                           sandbox=sandbox, name=data.get("name", ""), sent_at=state["sent_at"], waited=waited,
+                           may_create_again=state["state"] == PENDING and waited >= after,
+                           again_minutes=round(after / 60), look_failed=look_failed,
+                           refresh=PENDING_REFRESH if auto else None, auto=auto)
+    # The Refresh header brings the page back by itself, with no JavaScript; a link on the page turns it
+    # off (WCAG 2.2.1), and no meta element in the page moves under the reader's eyes.
+    return page, 202, ({"Refresh": str(PENDING_REFRESH)} if auto else {})
+
+
+@bp.post("/review/pending")
+@create_limit
+@step("review")
+def create_again(wizard: Wizard):
+    """The person's "Create again" for a create whose outcome stayed unknown: sent once, however many tabs
+    or instances press it (the ledger decides under its claim, for the create sent at ``sent_at``)."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return go_to("pending")
+    try:
+        sent_at = int(request.form.get("sent_at", ""))
+    except ValueError:
+        abort(400)
+    attempt = wizard.attempt_id()
+    try:
+        result = create_connection(wizard, get_ledger(), attempt, again_since=sent_at)
+    except (Pending, StillRunning):
+        return go_to("pending")
+    except PlatformError as error:
+        return create_failed(wizard, form, error, attempt)
+    wizard.set_result(result)
+    return go_to("done")
+
+
+def create_again_after() -> float:
+    """Seconds after an unanswered create before "Create again" is offered (the app may set it)."""
+    return float(current_app.config.get("CREATE_AGAIN_AFTER", CREATE_AGAIN_AFTER))
 
 
 def check_key(wizard: Wizard) -> dict:
@@ -181,8 +271,12 @@ def list_existing(sandbox: str) -> tuple[list[dict], object]:
         return [], explain(error)
 
 
-def create_connection(wizard: Wizard, ledger: OnceLedger, attempt: str) -> dict:
-    """Create the connection for ``attempt`` once; a retry first looks for what an earlier try made."""
+def create_connection(wizard: Wizard, ledger: OnceLedger, attempt: str, again_since: int | None = None) -> dict:
+    """Create the connection for ``attempt`` once; a retry first looks for what an earlier try made.
+
+    A create whose outcome is unknown leaves the attempt pending (``Pending``): it is looked for, never sent
+    again by itself. ``again_since`` is the person's "Create again" for the create sent then.
+    """
     data, sandbox, credentials = wizard.data("kinesis"), wizard.sandbox(), wizard.credentials()
     connections = get_platform().connections
 
@@ -191,16 +285,27 @@ def create_connection(wizard: Wizard, ledger: OnceLedger, attempt: str) -> dict:
         if earlier_try_ms is not None:
             made = connections.find_recent(sandbox, data["name"], credentials.access_key_id, earlier_try_ms)
         if made is None:
-            made = connections.create_kinesis_connection(sandbox, data["name"], data.get("description") or "",
-                                                         credentials)
-        audit("connection.created", sandbox=sandbox, connection_id=made.id, name=data["name"],
-              key_hint=credentials.key_hint)
-        remember_connection(sandbox, {"id": made.id, "name": data["name"], "key_hint": credentials.key_hint,
-                                      "access_key_id": credentials.access_key_id, "region": credentials.region,
-                                      "state": "enabled"})
-        return {"id": made.id, "sandbox": sandbox, "name": data["name"]}
+            try:
+                made = connections.create_kinesis_connection(sandbox, data["name"], data.get("description") or "",
+                                                             credentials)
+            except OutcomeUnknown as unknown:
+                raise Pending(unknown.sent_at or now_ms()) from None
+        return record_created(wizard, made)
 
-    return ledger.run(attempt, create)
+    if again_since is None:
+        return ledger.run(attempt, create)
+    return ledger.again(attempt, again_since, create_again_after(), create)
+
+
+def record_created(wizard: Wizard, made: CreatedConnection) -> dict:
+    """A connection made for this wizard: audited, added to the sandbox's cached listing; the wizard's result."""
+    data, sandbox, credentials = wizard.data("kinesis"), wizard.sandbox(), wizard.credentials()
+    audit("connection.created", sandbox=sandbox, connection_id=made.id, name=data["name"],
+          key_hint=credentials.key_hint)
+    remember_connection(sandbox, {"id": made.id, "name": data["name"], "key_hint": credentials.key_hint,
+                                  "access_key_id": credentials.access_key_id, "region": credentials.region,
+                                  "state": "enabled"})
+    return {"id": made.id, "sandbox": sandbox, "name": data["name"]}
 
 
 @bp.get("/done")
