@@ -24,17 +24,28 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def live_app(settings, tmp_path):
+def serve(settings, tmp_path, **config):
     """The wizard on the test emulator, served over HTTP from a thread; yields its base URL."""
-    app = create_app({"AEP_SETTINGS": settings, **ANONYMOUS, "SECRET_KEY": "mJY5zIM18ifo074YfQp6ChKeafdRzqVBpuOOB43hr0U", "SESSION_COOKIE_SECURE": False,
-                      "INSTANCE_PATH": str(tmp_path / "instance")})
+    app = create_app({"AEP_SETTINGS": settings, "SECRET_KEY": "mJY5zIM18ifo074YfQp6ChKeafdRzqVBpuOOB43hr0U",
+                      "SESSION_COOKIE_SECURE": False, "INSTANCE_PATH": str(tmp_path / "instance"), **config})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_app(settings, tmp_path):
+    """The wizard with nobody signing in."""
+    yield from serve(settings, tmp_path, **ANONYMOUS)
+
+
+@pytest.fixture
+def signed_in_app(settings, tmp_path):
+    """The wizard with people signing in with their Adobe ID, at the emulator's IMS."""
+    yield from serve(settings, tmp_path, AUTH_MODE="adobe")
 
 
 @pytest.fixture
