@@ -5,6 +5,8 @@
 """
 from __future__ import annotations
 
+import requests
+
 from . import deadline
 from .errors import (AuthenticationError, ConnectionInUse, DeadlineExceeded, InvalidParameters, InvalidRequest,
                      NotEntitled, NotFound, OutcomeUnknown, PermissionDenied, PlatformError, PlatformTimeout,
@@ -51,6 +53,17 @@ class Platform:
     def ping(self) -> None:
         """One small call that needs a token and the gateway: raises the ``PlatformError`` if either fails."""
         self.session.get_json(AVAILABLE_PATH, params={"limit": 1, "offset": 0})
+
+    def reachable(self) -> None:
+        """The gateway answers at all (a call with no token: its refusal is an answer); raises
+        ``TransportError`` or ``ServiceUnavailable`` when it does not. For an app whose calls carry each
+        person's token, where there is no token of its own to ping with."""
+        try:
+            response = self.session.http.get(self.session.url(AVAILABLE_PATH), timeout=(3.05, self.settings.timeout))
+        except requests.RequestException:
+            raise TransportError() from None
+        if response.status_code >= 500:
+            raise ServiceUnavailable(status=response.status_code)
 
     def source_connection(self, sandbox: str, connection: Connection, stream: str, data_type: str = "raw",
                           reset: str = "latest") -> dict:

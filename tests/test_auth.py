@@ -321,3 +321,9 @@ def test_the_audit_line_names_the_signed_in_person(adobe_app, caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "audit"]
     assert len(lines) == 1 and '"user": "developer@example.com"' in lines[0]
     assert page.status_code == 200
+
+
+def test_readiness_needs_no_persons_token(adobe_app, emulator):
+    answer = requests.get(adobe_app.config["BASE"] + "/readyz", timeout=10)
+    assert answer.status_code == 200 and answer.json() == {"status": "ready"}
+    assert emulator.calls("POST /ims/token/v3") == 0
