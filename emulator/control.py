@@ -10,7 +10,6 @@ marks as coming from a page that is not itself on loopback.
 """
 from __future__ import annotations
 
-import ipaddress
 from urllib.parse import urlsplit
 
 from flask import Blueprint, jsonify, request
@@ -18,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from .flowservice import store_connection
 from .ims import loopback_url
+from .loopback import is_loopback_host
 from .state import CODE_LIFETIME, TOKEN_LIFETIME, current_state
 from .store import ACCESS, EVERY_SANDBOX, PERMISSIONS, REFRESH
 from .specs import (KINESIS_DESTINATION_AUTH_SPEC_NAME, KINESIS_DESTINATION_PROVIDER_ID,
@@ -35,13 +35,7 @@ def loopback_origin(origin: str) -> bool:
         return False
     if parts.scheme not in ("http", "https") or parts.path or parts.query or parts.username:
         return False
-    host = (parts.hostname or "").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_host(parts.hostname or "")
 
 
 @bp.before_request

@@ -53,7 +53,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import ipaddress
 import re
 import secrets
 import uuid
@@ -63,6 +62,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 from flask import Blueprint, jsonify, request, url_for
 from werkzeug.wrappers import Response
 
+from .loopback import is_loopback_host
 from .pages import refused_page, sign_in_page
 from .state import REFRESH_LIFETIME, ApiError, current_state
 from .store import ACCESS, REFRESH
@@ -121,13 +121,7 @@ def loopback_url(url: str) -> bool:
         return False
     if parts.scheme not in ("http", "https") or "@" in parts.netloc or parts.fragment or "#" in url:
         return False
-    host = (parts.hostname or "").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_host(parts.hostname or "")
 
 
 def _params() -> dict[str, str]:

@@ -1,7 +1,6 @@
 """Run the emulator on a loopback port, in a thread of this process or as its own program."""
 from __future__ import annotations
 
-import ipaddress
 import logging
 import re
 import socket
@@ -11,8 +10,8 @@ from pathlib import Path
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .app import create_emulator_app
+from .loopback import is_loopback_host
 
-LOOPBACK_NAMES = {"localhost"}
 # Query parameters whose values are secrets: IMS takes its parameters in the query too (Adobe's guide
 # allows it), and a request line is what access logs write.
 SECRET_PARAMETERS = re.compile(
@@ -27,14 +26,8 @@ def redact(text: str) -> str:
 
 def check_loopback(host: str) -> None:
     """Refuse any address that is not on this machine's loopback."""
-    if host in LOOPBACK_NAMES:
-        return
-    try:
-        if ipaddress.ip_address(host).is_loopback:
-            return
-    except ValueError:
-        pass
-    raise ValueError(f"the emulator only listens on loopback addresses, not {host!r}")
+    if not is_loopback_host(host):
+        raise ValueError(f"the emulator only listens on loopback addresses, not {host!r}")
 
 
 class NoDelayRequestHandler(WSGIRequestHandler):
