@@ -47,9 +47,10 @@ def signed_in_identity() -> Identity | None:
     return Identity(user=str(stored["user"]), name=str(stored.get("name") or stored["user"]), mode="adobe")
 
 
-def stored_grant() -> UserGrant | None:
-    """The person's tokens, unsealed; None when there are none or the seal is broken."""
-    stored = session.get(SESSION_KEY)
+def stored_grant(data: Any = None) -> UserGrant | None:
+    """The person's tokens in this session (or in ``data``, a session as stored), unsealed; None when there
+    are none or the seal is broken."""
+    stored = (session if data is None else data).get(SESSION_KEY)
     sealed = stored.get("grant") if isinstance(stored, dict) else None
     opened = get_secret_box().open(sealed) if isinstance(sealed, str) else ""
     try:
@@ -89,8 +90,15 @@ def sign_out() -> None:
             log.warning("IMS did not revoke a token at sign-out: %s", type(error).__name__)
 
 
+def kept_grant() -> UserGrant | None:
+    """The person's tokens as the session store holds them now (another request may have renewed them)."""
+    data = current_app.session_interface.read_stored(session)
+    return stored_grant(data) if isinstance(data, dict) else None
+
+
 def platform_for_person(shared: Platform) -> Platform:
     """The platform client of a signed-in person: their own token (renewed with their refresh token and
     kept sealed in the session), the shared connection pool."""
     grant = stored_grant() or UserGrant(access_token="", expires_at=0.0)
-    return shared.with_tokens(UserTokens(shared.settings, grant, on_renew=keep_grant, http=shared.session.http))
+    return shared.with_tokens(UserTokens(shared.settings, grant, on_renew=keep_grant, http=shared.session.http,
+                                         latest=kept_grant))

@@ -167,8 +167,13 @@ def _grant(table: dict[str, Any], index: int, layout: _Layout, source: str) -> G
     if not sandboxes:
         raise fail("sandboxes" if "sandboxes" in table else None, 'no sandboxes: give it sandboxes = [...] with '
                    'names or shell-style patterns, such as ["dev-*", "stage-apac"].')
+    for who, names in (("users", users), ("groups", groups)):
+        for name in names:
+            if "*" in name or "?" in name:
+                raise fail(who, f"{who} are named one by one: {_show(name)} is not a pattern (only sandboxes "
+                           "take *, ? and [...]).")
     for pattern in sandboxes:
-        if not _PATTERN.fullmatch(pattern):
+        if not _PATTERN.fullmatch(pattern) or not _brackets_close(pattern):
             raise fail("sandboxes", f"the pattern {_show(pattern)} can never match: sandbox names hold letters, "
                        "digits, - and _, and patterns add *, ? and [...].")
     if not actions:
@@ -179,6 +184,20 @@ def _grant(table: dict[str, Any], index: int, layout: _Layout, source: str) -> G
             raise fail("actions", f"unknown action {_show(action)}; an action is {_words(ACTIONS, 'or')}.")
     return Grant(frozenset(map(fold, users)), frozenset(groups), tuple(map(fold, sandboxes)), frozenset(actions),
                  header)
+
+
+def _brackets_close(pattern: str) -> bool:
+    """True when every ``[`` of the pattern has its ``]`` (an open one would only match itself, which no
+    sandbox name holds)."""
+    depth = 0
+    for char in pattern:
+        if char == "[":
+            if depth:
+                return False
+            depth = 1
+        elif char == "]" and depth:
+            depth = 0
+    return depth == 0
 
 
 def _strings(table: dict[str, Any], key: str, fail) -> list[str]:

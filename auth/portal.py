@@ -17,12 +17,18 @@ def came_through_proxies(request: Request, proxies: int) -> bool:
 
 def portal_identity(app: Flask, request: Request) -> Identity | None:
     """The person the trusted proxy names (``TRUSTED_USER_HEADER``), with their groups
-    (``TRUSTED_GROUPS_HEADER``, comma-separated); None when the header is missing, empty, or the request
-    did not come through the trusted proxies (anybody can send a header)."""
+    (``TRUSTED_GROUPS_HEADER``, comma-separated); None when the header is missing, empty, sent twice, or
+    the request did not come through the trusted proxies.
+
+    Counting ``X-Forwarded-For`` hops keeps out a request sent straight to the app by someone who did not
+    think of the header; it proves nothing against one who did. The proxy must therefore be the only way
+    to the app, and must set these headers itself, replacing any the browser sent (the README says how).
+    """
     if not came_through_proxies(request, app.config["TRUSTED_PROXIES"]):
         return None
     user = (request.headers.get(app.config["TRUSTED_USER_HEADER"]) or "").strip()
-    if not user or any(ord(char) < 32 for char in user):
+    # A comma is how a WSGI server joins a header sent twice: one person's name never holds one.
+    if not user or "," in user or any(ord(char) < 32 or ord(char) == 127 for char in user):
         return None
     groups_header = app.config.get("TRUSTED_GROUPS_HEADER")
     raw_groups = request.headers.get(groups_header, "") if groups_header else ""

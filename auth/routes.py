@@ -17,6 +17,7 @@ from .identity import current_identity
 
 log = logging.getLogger(__name__)
 NEXT_KEY = "auth_next"
+STATE_PREFIX = "_state_adobe_"    # where Authlib keeps a sign-in's state and PKCE verifier
 
 
 @bp.get("/sign-in")
@@ -25,6 +26,8 @@ def sign_in() -> Response:
     if current_app.config["AUTH_MODE"] != "adobe":
         return redirect(url_for("wizard.index"))
     session[NEXT_KEY] = local_path(request.args.get("next", "")) or url_for("wizard.index")
+    for key in [key for key in session if key.startswith(STATE_PREFIX)]:
+        del session[key]      # an earlier, unfinished sign-in: one at a time, none piling up
     return adobe.adobe_client().authorize_redirect(url_for("auth.callback", _external=True))
 
 

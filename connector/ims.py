@@ -18,6 +18,8 @@ TOKEN_PATH = "/ims/token/v3"
 REVOKE_PATH = "/ims/revoke"
 # Renew this long before the announced expiry, so no request leaves with a token about to die.
 RENEW_MARGIN = 300.0
+# How long a request whose refresh token was just used by another waits for that one's new pair.
+LATEST_WAIT = 3.0
 STATIC_TOKEN_REFUSED = ("The configured AEP_ACCESS_TOKEN was refused; it has probably expired. "
                         "Set a fresh one, or configure AEP_CLIENT_SECRET instead.")
 
@@ -115,18 +117,21 @@ class UserTokens:
     """The token provider for a person signed in with their Adobe ID (the OAuth Web App credential).
 
     The access token is used until shortly before it expires, then renewed with the refresh token (IMS
-    ends a refresh token when it is used, so the new pair is handed to ``on_renew`` to be kept). When it
-    cannot be renewed (no refresh token, or IMS refuses it: revoked, expired), ``SignInExpired`` is
-    raised: the person must sign in again.
+    ends a refresh token when it is used, so the new pair is handed to ``on_renew`` to be kept). When IMS
+    refuses the refresh token, ``latest()`` is asked for the pair as now kept (another request may have
+    renewed first); when there is no newer one (no refresh token, revoked, expired), ``SignInExpired``
+    is raised: the person must sign in again.
     """
 
     static = False
 
     def __init__(self, settings: Settings, grant: UserGrant, on_renew: Callable[[UserGrant], None],
-                 http: requests.Session | None = None, clock: Callable[[], float] = time.time) -> None:
+                 http: requests.Session | None = None, clock: Callable[[], float] = time.time,
+                 latest: Callable[[], UserGrant | None] = lambda: None) -> None:
         self.settings = settings
         self.grant = grant
         self.on_renew = on_renew
+        self.latest = latest
         self.http = http or make_http_session()
         self.clock = clock
         self._lock = threading.Lock()
@@ -154,14 +159,31 @@ class UserTokens:
                 "grant_type": "refresh_token", "refresh_token": self.grant.refresh_token,
                 "client_id": self.settings.client_id, "client_secret": self.settings.client_secret})
         except PlatformError as error:   # a refused refresh token is invalid_grant (400)
-            if isinstance(error, AuthenticationError) or error.code == "invalid_grant":
+            if not (isinstance(error, AuthenticationError) or error.code == "invalid_grant"):
+                raise
+            # A refresh token serves once: a request running beside this one may have just used it, and
+            # kept the new pair. Take that pair rather than end the sign-in.
+            newer = self._newer_grant()
+            if newer is None:
                 raise SignInExpired() from None
-            raise
+            self.grant = newer
+            return
         grant = UserGrant.from_answer(body, self.clock())
         if not grant.refresh_token:   # IMS may keep the refresh token as it is
             grant = replace(grant, refresh_token=self.grant.refresh_token)
         self.grant = grant
         self.on_renew(grant)
+
+    def _newer_grant(self, wait: float = LATEST_WAIT, step: float = 0.2) -> UserGrant | None:
+        """The pair kept by a request that renewed first, waiting a moment for it to be kept."""
+        deadline = time.monotonic() + wait
+        while True:
+            newer = self.latest()
+            if newer is not None and newer.refresh_token != self.grant.refresh_token:
+                return newer
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(step)
 
 
 def revoke(settings: Settings, token: str, http: requests.Session | None = None) -> None:

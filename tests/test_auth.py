@@ -327,3 +327,62 @@ def test_readiness_needs_no_persons_token(adobe_app, emulator):
     answer = requests.get(adobe_app.config["BASE"] + "/readyz", timeout=10)
     assert answer.status_code == 200 and answer.json() == {"status": "ready"}
     assert emulator.calls("POST /ims/token/v3") == 0
+
+
+def test_a_wizard_belongs_to_the_person_who_filled_it_in(adobe_app, emulator):
+    """Someone else signing in on the same browser after an ended sign-in finds an empty wizard, not the
+    first person's details, and never their secret access key."""
+    browser, base = requests.Session(), adobe_app.config["BASE"]
+    page = sign_in(browser, base, "admin@example.com")
+    browser.post(base + "/sandbox", data={"sandbox": "prod", "csrf_token": CSRF.search(page.text).group(1)},
+                 timeout=10)
+    kinesis = browser.get(base + "/kinesis", timeout=10)
+    browser.post(base + "/kinesis", data={**KINESIS, "action": "next",
+                                          "csrf_token": CSRF.search(kinesis.text).group(1)}, timeout=10)
+    emulator.revoke_user_refresh_tokens("admin@example.com")
+    emulator.expire_user_tokens("admin@example.com")
+    review = browser.get(base + "/review", timeout=10)
+    browser.post(base + "/review", data={"csrf_token": CSRF.search(review.text).group(1)}, timeout=10,
+                 allow_redirects=False)
+    other = sign_in(browser, base, "developer@example.com", "/review")
+    assert other.url.endswith("/sandbox")
+    assert KINESIS["name"] not in other.text and ACCESS_KEY_ID not in other.text
+    assert browser.get(base + "/review", timeout=10).url.endswith("/sandbox")
+
+
+def test_a_portal_session_carried_under_another_person_is_empty(portal):
+    client = as_person(portal.test_client(), "ana@example.com")
+    walker = Walker(client)
+    walker.through_review("dev")
+    as_person(client, "bob@example.com", "viewers")
+    response = client.get("/review")
+    assert response.status_code == 302 and response.location.endswith("/sandbox")
+    assert KINESIS["name"] not in client.get("/sandbox").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("user", ["ana@example.com, eve@example.com", "ana@example.com\x7f", " "])
+def test_a_user_header_sent_twice_or_odd_is_refused(portal, user):
+    assert as_person(portal.test_client(), user).get("/sandbox").status_code == 401
+
+
+def test_pages_loaded_together_after_the_token_expired_keep_the_person_signed_in(adobe_app, emulator):
+    """A refresh token serves once: requests that renew at the same time take the pair the first one
+    kept, instead of signing the person out."""
+    from concurrent.futures import ThreadPoolExecutor
+    from uuid import uuid4
+
+    browser, base = requests.Session(), adobe_app.config["BASE"]
+    sign_in(browser, base, "developer@example.com")
+    emulator.expire_user_tokens("developer@example.com")
+    paths = [f"/connections/dev/{uuid4()}" for _ in range(4)]          # each one asks Flow Service
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda path: browser.get(base + path, allow_redirects=False, timeout=20), paths))
+    assert [a.status_code for a in answers] == [404] * 4, [a.headers.get("Location") for a in answers]
+    assert browser.get(base + "/sandbox", allow_redirects=False, timeout=10).status_code == 200
+
+
+def test_the_sign_in_code_is_in_no_log_line(adobe_app, capsys):
+    sign_in(requests.Session(), adobe_app.config["BASE"], "developer@example.com")
+    out = capsys.readouterr().out
+    assert "/auth/callback?code=[hidden]&state=[hidden]" in out
+    assert not re.search(r"code=(?!\[hidden\])", out)

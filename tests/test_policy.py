@@ -345,3 +345,13 @@ def test_the_example_policy_loads_and_means_what_its_comments_say():
     assert policy.actions_for("ana@example.com", [], "prod-us") == frozenset()
     assert policy.actions_for("root@example.com", ["aep-admins"], "prod-us") == set(ACTIONS)
     assert policy.actions_for("root@example.com", ["AEP-Admins"], "prod-us") == frozenset()
+
+
+@pytest.mark.parametrize("grant, line", [
+    ('[[grant]]\nusers = ["*"]\nsandboxes = ["dev"]\nactions = ["explore"]\n', 2),
+    ('[[grant]]\ngroups = ["team-?"]\nsandboxes = ["dev"]\nactions = ["explore"]\n', 2),
+    ('[[grant]]\nusers = ["a@example.com"]\nsandboxes = ["dev-["]\nactions = ["explore"]\n', 3),
+])
+def test_entries_that_would_never_do_what_they_seem_are_refused(grant, line):
+    with pytest.raises(ConfigurationError, match=f"line {line}:"):
+        AccessPolicy.parse(grant)

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import datetime, timezone
 
 LOG_HANDLER = "kinesis-wizard"
+# The sign-in's callback carries a one-time code and the state in its query: access lines show neither.
+SIGN_IN_VALUES = re.compile(r"([?&](?:code|state)=)[^&\s\"]+")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -25,7 +28,20 @@ def configure_logging(level: str, form: str) -> None:
         handler.set_name(LOG_HANDLER)
         root.addHandler(handler)
     handler.setFormatter(JsonLines() if form == "json" else logging.Formatter(TEXT_FORMAT))
+    if not any(isinstance(f, HideSignInValues) for f in handler.filters):
+        handler.addFilter(HideSignInValues())
     root.setLevel(level)
+
+
+class HideSignInValues(logging.Filter):
+    """Blank out the sign-in callback's ``code`` and ``state`` in any line (the development server's
+    access lines quote the whole URL)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "code=" in message or "state=" in message:
+            record.msg, record.args = SIGN_IN_VALUES.sub(r"\1[hidden]", message), None
+        return True
 
 
 class StdoutHandler(logging.StreamHandler):

@@ -113,6 +113,16 @@ class ResilientSessions(SessionInterface):
         session_.opened = copy.deepcopy(dict(session_))   # this request's changes are told from it at save
         return session_
 
+    def read_stored(self, session_: Any) -> dict | None:
+        """What the store holds now under the id this request read (another request may have written
+        since); None when nothing, or the store is down."""
+        if isinstance(session_, StandInSession):
+            return None
+        try:
+            return self.inner._retrieve_session_data(self._key(session_.opened_sid))
+        except STORE_ERRORS:
+            return None
+
     def regenerate(self, session_: Any) -> None:
         """Give ``session_`` a new id, as Flask-Session's ``regenerate`` does, but move it at save time:
         that save moves what the store holds under the old id to the new one, unless another request

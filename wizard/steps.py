@@ -14,7 +14,7 @@ from typing import Any, Callable, MutableMapping, Protocol
 
 from flask import redirect, session, url_for
 
-from auth.identity import may
+from auth.identity import current_identity, may
 from connector import KinesisCredentials
 from web.sealed import get_secret_box
 from web.sessions import renew_session
@@ -68,8 +68,14 @@ class Wizard:
         self._opened: str | None = None
         stored = session.get(KEY)
         self._state: dict[str, Any] = dict(stored) if isinstance(stored, dict) else {}
+        if self._state and self._state.get("owner", "") != current_identity().user:
+            # Another person's wizard (someone else signed in on this browser, or a session cookie carried
+            # under another portal identity): none of it, the sealed secret least of all, is theirs.
+            self._state = {}
 
     def _commit(self) -> None:
+        if self._state:
+            self._state["owner"] = current_identity().user   # whose wizard this is
         self._session[KEY] = dict(self._state)
 
     def data(self, step: str) -> dict[str, Any]:
