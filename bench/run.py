@@ -181,7 +181,9 @@ def run(args, servers, emulator_url, kinesis_url, app_port, ceiling_port) -> Non
            "AEP_CLIENT_SECRET": "bench-client-secret", "AEP_ORG_ID": DEFAULT_ORG_ID,
            "KINESIS_ENDPOINT_URL": kinesis_url, "SECRET_KEY": "iNizjd271JcPl6kXTuEAdpNqBW1EhawLIarV64doNwE",
            "SESSION_COOKIE_SECURE": "0", "CREATE_RATE_LIMIT": "1000000 per minute",
-           "TEST_RATE_LIMIT": "1000000 per minute"}
+           "TEST_RATE_LIMIT": "1000000 per minute",
+           # Nobody signs in: the wizard's own cost, with no identity provider in the loop.
+           "AUTH_MODE": "none", "ALLOW_ANONYMOUS": "1"}
     servers += [gunicorn("bench.floor:create_app()", app_port, args.workers, args.threads, env),
                 gunicorn("bench.ceiling:create_app()", ceiling_port, args.workers, args.threads, {})]
     app_base, ceiling_base = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{ceiling_port}"

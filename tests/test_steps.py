@@ -5,7 +5,8 @@ import pytest
 
 from tests.helpers import ACCESS_KEY_ID, SECRET_KEY
 from web.sealed import SecretBox
-from wizard.steps import KEY, Steps, Wizard
+from wizard import steps
+from wizard.steps import KEY, Passes, Steps, Wizard
 
 BOX = SecretBox("steps-test-secret-key-0123456789")
 
@@ -62,6 +63,21 @@ def test_tampered_kinesis_data_is_incomplete():
         assert wizard.first_incomplete() == "kinesis", tampered   # every rule of the step's form, again
     session[KEY] = "garbage"
     assert Wizard(session, BOX).first_incomplete() == "sandbox"
+
+
+def test_a_page_shown_again_reuses_the_verdict_a_post_binds_again(monkeypatch):
+    bound = []
+    real = steps.kinesis_problems
+    monkeypatch.setattr(steps, "kinesis_problems", lambda data, secret: bound.append(1) or real(data, secret))
+    monkeypatch.setattr(steps, "KINESIS_PASSES", Passes(size=1))
+    _, wizard = complete_wizard()
+    assert wizard.may_show("review", fresh=False) and wizard.may_show("review", fresh=False) and len(bound) == 1
+    assert wizard.may_show("review") and len(bound) == 2                # fresh: bound again
+    wizard.save("kinesis", {**wizard.data("kinesis"), "access_key_id": "ASIAIOSFODNN7EXAMPLE"})
+    assert not wizard.may_show("review", fresh=False) and not wizard.may_show("review", fresh=False)
+    assert len(bound) == 4                                              # a failure is never remembered
+    wizard.save("kinesis", {**wizard.data("kinesis"), "name": ["a list"]})
+    assert not wizard.may_show("review", fresh=False)
 
 
 def test_the_result_wipes_the_secret_and_closes_the_steps():

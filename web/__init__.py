@@ -75,17 +75,28 @@ def csrf_field() -> Markup:
 
 def register_static_versions(app: Flask) -> None:
     """Browsers keep the stylesheet and script for a year instead of asking again on every page: their
-    URLs carry a hash of their content, so a changed file has a new URL."""
+    URLs carry a hash of their content, so a changed file has a new URL.
+
+    Like the templates, a file is read once per process, unless the app reloads changed templates
+    (debug, ``TEMPLATES_AUTO_RELOAD``): then every link looks at the file again."""
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = timedelta(days=365)
+    versions: dict[str, str | None] = {}
+
+    def version_of(filename: str) -> str | None:
+        path = Path(app.static_folder or "", filename)
+        try:
+            return content_hash(str(path), path.stat().st_mtime_ns)
+        except OSError:
+            return None  # no such file: the link gets the 404 it deserves
 
     @app.url_defaults
     def version_static_files(endpoint: str, values: dict) -> None:
         if endpoint == "static" and "filename" in values:
-            path = Path(app.static_folder or "", values["filename"])
-            try:
-                values.setdefault("v", content_hash(str(path), path.stat().st_mtime_ns))
-            except OSError:
-                pass  # no such file: the link gets the 404 it deserves
+            filename = values["filename"]
+            if filename not in versions or app.jinja_env.auto_reload:
+                versions[filename] = version_of(filename)
+            if versions[filename]:
+                values.setdefault("v", versions[filename])
 
 
 @lru_cache(maxsize=64)

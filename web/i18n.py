@@ -5,6 +5,7 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+from functools import lru_cache
 from typing import Any, Iterator
 
 from babel.messages.mofile import write_mo
@@ -12,6 +13,7 @@ from babel.messages.pofile import read_po
 from flask import Flask, g, request, session
 from flask_babel import get_translations
 from flask_babel.speaklater import LazyString
+from markupsafe import Markup
 
 LANGUAGES = {"en": "English", "fr": "Français"}
 log = logging.getLogger(__name__)
@@ -46,6 +48,22 @@ def install_template_gettext(app: Flask) -> None:
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True)
+    app.jinja_env.globals["_"] = template_gettext
+
+
+def template_gettext(string: str, **variables: Any) -> Markup:
+    """The templates' ``_()``: what Jinja's newstyle ``gettext`` gives in an autoescaped template (every
+    template here is HTML), the translation as Markup with its placeholders filled, escaped. Jinja's
+    takes three calls through the template context per string (about 7 µs; a page has dozens); this
+    one keeps each catalogue's strings as Markup."""
+    text = catalogue_markup(translations(), string)
+    return text % variables if variables or "%" in text else text
+
+
+@lru_cache(maxsize=2048)
+def catalogue_markup(catalogue: Any, string: str) -> Markup:
+    """``string`` translated by ``catalogue`` (one per language, kept by Flask-Babel), as Markup."""
+    return Markup(catalogue.ugettext(string))
 
 
 def select_locale() -> str:

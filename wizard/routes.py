@@ -11,7 +11,7 @@ from connector import CreatedConnection, OutcomeUnknown, PlatformError
 from web.audit import audit
 from web.clients import available_sandboxes, existing_connections, get_ledger, get_platform, remember_connection
 from web.errors import explain
-from web.extensions import limiter
+from web.extensions import limiter, posts_only
 from web.i18n import LANGUAGES, gettext
 from web.messages import CHECK_MESSAGES
 from web.once import FAILED, PENDING, OnceLedger, Pending, StillRunning, now_ms
@@ -78,11 +78,12 @@ def sandbox(wizard: Wizard):
 
 
 def unless_action(*actions: str):
-    """Exempt a request from a rate limit unless it is a POST doing one of ``actions`` (a POST naming no
-    action does its form's first one)."""
-    return lambda: request.method != "POST" or request.form.get("action", actions[0]) not in actions
+    """Exempt a POST from a rate limit unless it does one of ``actions`` (a POST naming no action does its
+    form's first one)."""
+    return lambda: request.form.get("action", actions[0]) not in actions
 
 
+# They count POSTs only: on a page that is also shown (GET), they are applied with posts_only.
 test_limit = limiter.shared_limit(lambda: current_app.config["TEST_RATE_LIMIT"], scope="kinesis-test",
                                   exempt_when=unless_action("test"))
 create_limit = limiter.shared_limit(lambda: current_app.config["CREATE_RATE_LIMIT"], scope="create",
@@ -90,7 +91,7 @@ create_limit = limiter.shared_limit(lambda: current_app.config["CREATE_RATE_LIMI
 
 
 @bp.route("/kinesis", methods=["GET", "POST"])
-@test_limit
+@posts_only(test_limit)
 @step("kinesis")
 def kinesis(wizard: Wizard):
     """Step 2: the Kinesis account, or one of the sandbox's existing connections.
@@ -140,8 +141,7 @@ def reuse(wizard: Wizard):
 
 
 @bp.route("/review", methods=["GET", "POST"])
-@test_limit
-@create_limit
+@posts_only(test_limit, create_limit)
 @step("review")
 def review(wizard: Wizard):
     """Step 3: every value on one page; the create, made once whatever the user does."""

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+from collections import OrderedDict
 from functools import wraps
 from typing import Any, Callable, MutableMapping, Protocol
 
-from flask import redirect, session, url_for
+from flask import redirect, request, session, url_for
 
 from auth.identity import current_identity, may
 from connector import KinesisCredentials
@@ -24,6 +26,7 @@ from .forms import kinesis_problems
 STEPS = ("sandbox", "kinesis", "review", "done")
 KEY = "kinesis_wizard"
 KINESIS_FIELDS = ("name", "description", "access_key_id", "region")
+PASSES_KEPT = 4096   # Kinesis steps' data remembered as passing its form's rules, per process
 
 
 class Steps:
@@ -153,12 +156,17 @@ class Wizard:
     def sandbox(self) -> str:
         return str(self.data("sandbox").get("sandbox") or "")
 
-    def is_complete(self, step: str) -> bool:
-        """True when ``step``'s stored data is whole and well-formed (tampered data is not)."""
+    def is_complete(self, step: str, fresh: bool = True) -> bool:
+        """True when ``step``'s stored data is whole and well-formed (tampered data is not). With
+        ``fresh`` false, Kinesis data that passed its form's rules before in this process is taken as it
+        was judged then (the rules do not change): a page shown again does not bind the form again."""
         if step == "sandbox":   # chosen, and still one where this person may create
             return bool(self.sandbox()) and may("create", self.sandbox())
         if step == "kinesis":
-            return not kinesis_problems(self.data("kinesis"), self.secret)
+            data = self.data("kinesis")
+            if fresh:
+                return not kinesis_problems(data, self.secret)
+            return KINESIS_PASSES.check(data, self.secret)
         if step == "review":
             return self.result is not None
         return False
@@ -172,11 +180,43 @@ class Wizard:
                 return step
         return STEPS[-1]
 
-    def may_show(self, step: str) -> bool:
-        """True when every step before ``step`` is complete (and, once done, only ``done`` is shown)."""
+    def may_show(self, step: str, fresh: bool = True) -> bool:
+        """True when every step before ``step`` is complete (and, once done, only ``done`` is shown);
+        ``fresh`` as for ``is_complete``."""
         if self.result is not None:
             return step == "done"
-        return all(self.is_complete(earlier) for earlier in STEPS[:Steps.index(step)])
+        return all(self.is_complete(earlier, fresh) for earlier in STEPS[:Steps.index(step)])
+
+
+class Passes:
+    """The Kinesis steps' data (with the secret) that passed the form's rules lately, kept as keyed
+    digests (no secret is kept): a page shown again and again binds the form once, not every time."""
+
+    def __init__(self, size: int = PASSES_KEPT) -> None:
+        self.size = size
+        self._key = secrets.token_bytes(32)
+        self._digests: OrderedDict[bytes, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def check(self, data: dict[str, Any], secret: str) -> bool:
+        """``not kinesis_problems(data, secret)``, judged once for the same data and secret."""
+        if any(not isinstance(value, (str, type(None))) for value in data.values()):
+            return False                  # not written by the form (kinesis_problems says the same)
+        digest = hashlib.blake2b(repr((sorted(data.items()), secret)).encode(), key=self._key).digest()
+        with self._lock:
+            if digest in self._digests:
+                self._digests.move_to_end(digest)
+                return True
+        if kinesis_problems(data, secret):
+            return False
+        with self._lock:
+            self._digests[digest] = None
+            while len(self._digests) > self.size:
+                self._digests.popitem(last=False)
+        return True
+
+
+KINESIS_PASSES = Passes()
 
 
 def current_wizard() -> Wizard:
@@ -186,12 +226,13 @@ def current_wizard() -> Wizard:
 
 def step(name: str) -> Callable:
     """Guard a step's view: a step that cannot be shown yet sends the user to the first incomplete one;
-    the view receives the wizard."""
+    the view receives the wizard. A POST (which may create) has the earlier steps' data bound to their
+    forms again; a GET may use the verdict on the same data from an earlier request."""
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any):
             wizard = current_wizard()
-            if not wizard.may_show(name):
+            if not wizard.may_show(name, fresh=request.method == "POST"):
                 return redirect(url_for(f"wizard.{wizard.first_incomplete()}"))
             return view(wizard, *args, **kwargs)
         return guarded
