@@ -91,17 +91,17 @@ def test_under_gunicorn_as_the_readme_says_the_audit_line_reaches_stdout(emulato
                                stderr=subprocess.PIPE, text=True)
     base, browser = f"http://127.0.0.1:{port}", requests.Session()
     try:
-        for _ in range(300):
+        for _ in range(300):    # four workers each building the app on two shared cores: up to a minute
             try:
-                if browser.get(base + "/healthz", timeout=5).ok:
+                if browser.get(base + "/healthz", timeout=10).ok:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:     # not listening yet, or accepted while workers still boot
                 assert process.poll() is None, "gunicorn stopped"
-                time.sleep(0.1)
+                time.sleep(0.2)
 
         def post(path, data):
-            token = CSRF.search(browser.get(base + path, timeout=5).text).group(1)
-            return browser.post(base + path, data={**data, "csrf_token": token}, timeout=10)
+            token = CSRF.search(browser.get(base + path, timeout=30).text).group(1)
+            return browser.post(base + path, data={**data, "csrf_token": token}, timeout=30)
 
         assert post("/sandbox", {"sandbox": "prod"}).url == base + "/kinesis"
         assert post("/kinesis", {**KINESIS, "action": "next"}).url == base + "/review"
