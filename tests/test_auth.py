@@ -179,6 +179,23 @@ def sign_in(browser: requests.Session, base: str, email: str, path: str = "/sand
     return browser.post(action, data={"sign_in_nonce": nonce, "user": email}, timeout=10)
 
 
+def post(browser: requests.Session, base: str, path: str, data: dict, **options) -> requests.Response:
+    """GET ``path`` for its CSRF token, then POST its form."""
+    token = CSRF.search(browser.get(base + path, timeout=10).text).group(1)
+    return browser.post(base + path, data={**data, "csrf_token": token}, timeout=10, **options)
+
+
+def walk_to_review(browser: requests.Session, base: str, sandbox: str) -> None:
+    post(browser, base, "/sandbox", {"sandbox": sandbox})
+    post(browser, base, "/kinesis", {**KINESIS, "action": "next"})
+
+
+def end_sign_in(emulator, email: str) -> None:
+    """The person's refresh tokens revoked and access tokens expired: the sign-in is over."""
+    emulator.revoke_user_refresh_tokens(email)
+    emulator.expire_user_tokens(email)
+
+
 def session_id(browser: requests.Session) -> str:
     return browser.cookies.get("session") or ""
 
@@ -235,14 +252,8 @@ def test_calls_carry_the_persons_own_token(adobe_app, emulator, platform):
     """The analyst may view but not manage sources: Adobe refuses the create, explained on the sandbox step."""
     browser, base = requests.Session(), adobe_app.config["BASE"]
     sign_in(browser, base, "analyst@example.com")
-
-    def post(path, data):
-        token = CSRF.search(browser.get(base + path, timeout=10).text).group(1)
-        return browser.post(base + path, data={**data, "csrf_token": token}, timeout=10)
-
-    post("/sandbox", {"sandbox": "dev"})
-    post("/kinesis", {**KINESIS, "action": "next"})
-    refused = post("/review", {})
+    walk_to_review(browser, base, "dev")
+    refused = post(browser, base, "/review", {})
     assert refused.url.endswith("/sandbox") and "missing a permission" in refused.text
     assert "Manage Sources" in refused.text
     assert list(platform.connections.list_kinesis_connections("dev")) == []
@@ -269,17 +280,10 @@ def test_an_expired_token_is_renewed_with_the_refresh_token(adobe_app, emulator)
 
 def test_a_revoked_sign_in_goes_through_sign_in_and_back_with_the_entries_kept(adobe_app, emulator):
     browser, base = requests.Session(), adobe_app.config["BASE"]
-    page = sign_in(browser, base, "developer@example.com")
-    browser.post(base + "/sandbox", data={"sandbox": "dev", "csrf_token": CSRF.search(page.text).group(1)},
-                 timeout=10)
-    kinesis = browser.get(base + "/kinesis", timeout=10)
-    browser.post(base + "/kinesis", data={**KINESIS, "action": "next",
-                                          "csrf_token": CSRF.search(kinesis.text).group(1)}, timeout=10)
-    emulator.revoke_user_refresh_tokens("developer@example.com")
-    emulator.expire_user_tokens("developer@example.com")
-    review = browser.get(base + "/review", timeout=10)
-    gone = browser.post(base + "/review", data={"csrf_token": CSRF.search(review.text).group(1)},
-                        headers={"Referer": base + "/review"}, allow_redirects=False, timeout=10)
+    sign_in(browser, base, "developer@example.com")
+    walk_to_review(browser, base, "dev")
+    end_sign_in(emulator, "developer@example.com")
+    gone = post(browser, base, "/review", {}, headers={"Referer": base + "/review"}, allow_redirects=False)
     assert gone.status_code == 302 and "/auth/sign-in?next=/review" in gone.headers["Location"]
     back = sign_in(browser, base, "developer@example.com", "/review")
     assert back.url.endswith("/review") and KINESIS["name"] in back.text and ACCESS_KEY_ID in back.text
@@ -310,14 +314,8 @@ def test_the_audit_line_names_the_signed_in_person(adobe_app, caplog):
     caplog.set_level(logging.INFO, logger="audit")
     browser, base = requests.Session(), adobe_app.config["BASE"]
     page = sign_in(browser, base, "developer@example.com")
-
-    def post(path, data):
-        token = CSRF.search(browser.get(base + path, timeout=10).text).group(1)
-        return browser.post(base + path, data={**data, "csrf_token": token}, timeout=10)
-
-    post("/sandbox", {"sandbox": "dev"})
-    post("/kinesis", {**KINESIS, "action": "next"})
-    assert post("/review", {}).url.endswith("/done")
+    walk_to_review(browser, base, "dev")
+    assert post(browser, base, "/review", {}).url.endswith("/done")
     lines = [r.getMessage() for r in caplog.records if r.name == "audit"]
     assert len(lines) == 1 and '"user": "developer@example.com"' in lines[0]
     assert page.status_code == 200
@@ -333,17 +331,10 @@ def test_a_wizard_belongs_to_the_person_who_filled_it_in(adobe_app, emulator):
     """Someone else signing in on the same browser after an ended sign-in finds an empty wizard, not the
     first person's details, and never their secret access key."""
     browser, base = requests.Session(), adobe_app.config["BASE"]
-    page = sign_in(browser, base, "admin@example.com")
-    browser.post(base + "/sandbox", data={"sandbox": "prod", "csrf_token": CSRF.search(page.text).group(1)},
-                 timeout=10)
-    kinesis = browser.get(base + "/kinesis", timeout=10)
-    browser.post(base + "/kinesis", data={**KINESIS, "action": "next",
-                                          "csrf_token": CSRF.search(kinesis.text).group(1)}, timeout=10)
-    emulator.revoke_user_refresh_tokens("admin@example.com")
-    emulator.expire_user_tokens("admin@example.com")
-    review = browser.get(base + "/review", timeout=10)
-    browser.post(base + "/review", data={"csrf_token": CSRF.search(review.text).group(1)}, timeout=10,
-                 allow_redirects=False)
+    sign_in(browser, base, "admin@example.com")
+    walk_to_review(browser, base, "prod")
+    end_sign_in(emulator, "admin@example.com")
+    post(browser, base, "/review", {}, allow_redirects=False)
     other = sign_in(browser, base, "developer@example.com", "/review")
     assert other.url.endswith("/sandbox")
     assert KINESIS["name"] not in other.text and ACCESS_KEY_ID not in other.text
