@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from connector import deadline
 
+from . import widgets
 from .errors import register_errorhandlers
 from .extensions import babel, csrf
 from .i18n import LANGUAGES, compile_catalogues, install_template_gettext, select_locale
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
                 "languages": list(LANGUAGES.items())}
 
     app.add_template_global(csrf_field)
+    app.add_template_global(widgets.field)
 
 
 def register_deadline(app: Flask) -> None:
