@@ -9,7 +9,7 @@ from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, g
+from flask import Flask, g, request, url_for
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -50,6 +50,7 @@ def init_app(app: Flask) -> None:
                 "languages": list(LANGUAGES.items())}
 
     app.add_template_global(csrf_field)
+    register_page_url(app)
     app.add_template_global(widgets.field)
 
 
@@ -71,8 +72,40 @@ def register_deadline(app: Flask) -> None:
 
 
 def csrf_field() -> Markup:
-    """The hidden CSRF input of every form, as WTForms renders it, without building a form to get it."""
-    return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="%s">') % generate_csrf()
+    """The hidden CSRF input of every form, as WTForms renders it, without building a form to get it.
+
+    A page has several (its own form, Start over, the reuse buttons); ``generate_csrf`` gives the same
+    token all through a request, so the input is written once per token."""
+    token = generate_csrf()
+    made = g.get("_csrf_field")
+    if made is None or made[0] is not token:
+        made = g._csrf_field = (token, Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="%s">')
+                                % token)
+    return made[1]
+
+
+def register_page_url(app: Flask) -> None:
+    """``page_url()``, a template global: ``url_for`` for the links without per-request values (the
+    stylesheet, the script, Start over…), built once per script root (a proxy's prefix) and host
+    rather than on every page (werkzeug's build and the version hook cost a few µs each).
+
+    When the app reloads changed templates (debug, ``TEMPLATES_AUTO_RELOAD``), static files may change
+    too: then every call asks ``url_for``."""
+    built: dict[tuple, str] = {}
+
+    def page_url(endpoint: str, **values: str) -> str:
+        if app.jinja_env.auto_reload:
+            return url_for(endpoint, **values)
+        key = (request.script_root, request.host, endpoint, *sorted(values.items()))
+        try:
+            return built[key]
+        except KeyError:
+            if len(built) >= 512:   # hosts and prefixes come from the request: keep it bounded
+                built.clear()
+            built[key] = found = url_for(endpoint, **values)
+            return found
+
+    app.add_template_global(page_url)
 
 
 def register_static_versions(app: Flask) -> None:

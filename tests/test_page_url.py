@@ -1,0 +1,41 @@
+"""``page_url()``, the templates' ``url_for`` built once per prefix and host, and the CSRF input written
+once per request: the same links and tokens as before, whatever the prefix of each request."""
+from __future__ import annotations
+
+import re
+
+from flask import render_template_string, url_for
+
+from .test_security import make_app
+
+LINKS = [("static", {"filename": "style.css"}), ("static", {"filename": "wizard.js"}), ("wizard.index", {}),
+         ("wizard.start_over", {}), ("wizard.reuse", {}), ("wizard.sandbox", {}), ("auth.sign_out", {})]
+
+
+def test_page_url_is_url_for_under_each_prefix_and_host(settings, tmp_path):
+    app = make_app(settings, tmp_path, TRUSTED_PROXIES=1)
+    page_url = app.jinja_env.globals["page_url"]
+    for _ in range(2):   # the second time from what was built
+        for prefix, host in [("", "localhost"), ("/portal", "localhost"), ("/other/place", "a.example"), ("", "a.example")]:
+            with app.test_request_context("/sandbox", base_url=f"http://{host}{prefix}/"):
+                for endpoint, values in LINKS:
+                    assert page_url(endpoint, **values) == url_for(endpoint, **values)
+                    assert page_url(endpoint, **values).startswith(prefix + "/")
+
+
+def test_pages_link_under_each_requests_prefix(settings, tmp_path):
+    client = make_app(settings, tmp_path, TRUSTED_PROXIES=1).test_client()
+    for prefix in ["/portal/kinesis", "", "/elsewhere", "/portal/kinesis"]:
+        text = client.get("/sandbox", headers={"X-Forwarded-Prefix": prefix} if prefix else {}).get_data(as_text=True)
+        assert f'href="{prefix}/static/style.css?v=' in text and f'src="{prefix}/static/wizard.js?v=' in text
+        assert f'href="{prefix}/sandbox"' in text or f'href="{prefix}/"' in text
+
+
+def test_every_csrf_input_of_a_request_carries_its_token(app):
+    with app.test_request_context("/"):
+        first = render_template_string("{{ csrf_field() }}{{ csrf_field() }}")
+        tokens = re.findall(r'value="([^"]+)"', first)
+        assert len(tokens) == 2 and tokens[0] == tokens[1]
+    with app.test_request_context("/"):   # another session, another token
+        again = re.findall(r'value="([^"]+)"', render_template_string("{{ csrf_field() }}"))
+        assert again and again[0] != tokens[0]
