@@ -19,7 +19,7 @@ from connector import deadline
 from . import widgets
 from .errors import register_errorhandlers
 from .extensions import babel, csrf
-from .i18n import LANGUAGES, compile_catalogues, install_template_gettext, select_locale
+from .i18n import LANGUAGES, compile_catalogues, install_template_gettext, select_locale, translations
 from .sealed import SecretBox
 from .security import secure_app
 from .sessions import register_session_checks
@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
 
     app.add_template_global(csrf_field)
     register_page_url(app)
+    register_step_list(app)
     app.add_template_global(widgets.field)
 
 
@@ -106,6 +107,22 @@ def register_page_url(app: Flask) -> None:
             return found
 
     app.add_template_global(page_url)
+
+
+def register_step_list(app: Flask) -> None:
+    """``step_list(step, steps)``, a template global: the layout's step list (``_steps.html``), rendered
+    once per language, step and list of steps instead of on every page (unless templates reload)."""
+    rendered: dict[tuple, Markup] = {}
+
+    def step_list(step: str, steps: object) -> Markup:
+        key = (translations(), step, steps)
+        if app.jinja_env.auto_reload or key not in rendered:
+            if len(rendered) >= 64:
+                rendered.clear()
+            rendered[key] = Markup(app.jinja_env.get_template("_steps.html").render(step=step, steps=steps))
+        return rendered[key]
+
+    app.add_template_global(step_list)
 
 
 def register_static_versions(app: Flask) -> None:

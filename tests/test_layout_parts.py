@@ -1,5 +1,5 @@
-"""``page_url()``, the templates' ``url_for`` built once per prefix and host, and the CSRF input written
-once per request: the same links and tokens as before, whatever the prefix of each request."""
+"""The layout's parts worked out once: ``page_url()`` (``url_for`` once per prefix and host), the CSRF input
+(once per request), the step list (once per language and step). The same markup as before."""
 from __future__ import annotations
 
 import re
@@ -39,3 +39,33 @@ def test_every_csrf_input_of_a_request_carries_its_token(app):
     with app.test_request_context("/"):   # another session, another token
         again = re.findall(r'value="([^"]+)"', render_template_string("{{ csrf_field() }}"))
         assert again and again[0] != tokens[0]
+
+
+# The step list as base.html had it inline, kept here as the reference.
+INLINE_STEPS = """\
+  <nav class="steps" aria-label="{{ _('Progress') }}">
+    <ol>
+      {% for name, label in [("sandbox", _("Sandbox")), ("kinesis", _("Kinesis account")), ("review", _("Review")), ("done", _("Done"))] %}
+      {% set position = steps.index(name) %}
+      <li class="{{ 'current' if name == step else ('complete' if position < steps.index(step) else 'upcoming') }}"
+          {% if name == step %}aria-current="step"{% endif %}>
+        <span class="step-number" aria-hidden="true">{{ position + 1 }}</span>
+        <span class="step-label">{{ label }}</span>
+      </li>
+      {% endfor %}
+    </ol>
+  </nav>"""
+
+
+def test_the_step_list_is_what_the_layout_rendered_inline(app):
+    """step_list() (once per language and step) writes what base.html's inline step list wrote."""
+    from wizard.steps import STEPS, Steps
+
+    inline = app.jinja_env.from_string(INLINE_STEPS)
+    for lang in ("en", "fr"):
+        for _ in range(2):   # the second time from what was rendered
+            with app.test_request_context("/", headers={"Accept-Language": lang}):
+                for step in STEPS:
+                    ours = render_template_string("[{{ step_list(step, steps) }}]", step=step, steps=Steps)
+                    assert ours == "[" + inline.render(step=step, steps=Steps) + "]"
+                    assert 'aria-current="step"' in ours and ('aria-label="Progress"' in ours) == (lang == "en")
