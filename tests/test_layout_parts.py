@@ -9,7 +9,9 @@ from flask import render_template_string, url_for
 from .test_security import make_app
 
 LINKS = [("static", {"filename": "style.css"}), ("static", {"filename": "wizard.js"}), ("wizard.index", {}),
-         ("wizard.start_over", {}), ("wizard.reuse", {}), ("wizard.sandbox", {}), ("auth.sign_out", {})]
+         ("wizard.start_over", {}), ("wizard.reuse", {}), ("wizard.sandbox", {}), ("auth.sign_out", {}),
+         ("wizard.language", {"code": "fr", "next": "/kinesis?"}),
+         ("wizard.language", {"code": "en", "next": "/review?x=1&y=%C3%A9 é\"<>#"})]
 
 
 def test_page_url_is_url_for_under_each_prefix_and_host(settings, tmp_path):

@@ -86,9 +86,11 @@ def csrf_field() -> Markup:
 
 
 def register_page_url(app: Flask) -> None:
-    """``page_url()``, a template global: ``url_for`` for the links without per-request values (the
-    stylesheet, the script, Start over…), built once per script root (a proxy's prefix) and host
-    rather than on every page (werkzeug's build and the version hook cost a few µs each).
+    """``page_url()``, a template global: ``url_for`` for the links every page repeats (the stylesheet,
+    the script, Start over, the language links of a path…), built once per script root (a proxy's
+    prefix), host and values rather than on every page (werkzeug's build, its quoting and the version
+    hook cost a few µs each). Values can come from the request (the language links' ``next``): the
+    store is bounded.
 
     When the app reloads changed templates (debug, ``TEMPLATES_AUTO_RELOAD``), static files may change
     too: then every call asks ``url_for``."""
