@@ -9,16 +9,17 @@ from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, g
+from flask import Flask, g, request, url_for
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from connector import deadline
 
+from . import widgets
 from .errors import register_errorhandlers
 from .extensions import babel, csrf
-from .i18n import LANGUAGES, compile_catalogues, install_template_gettext, select_locale
+from .i18n import LANGUAGES, compile_catalogues, install_template_gettext, select_locale, translations
 from .sealed import SecretBox
 from .security import secure_app
 from .sessions import register_session_checks
@@ -49,6 +50,9 @@ def init_app(app: Flask) -> None:
                 "languages": list(LANGUAGES.items())}
 
     app.add_template_global(csrf_field)
+    register_page_url(app)
+    register_step_list(app)
+    app.add_template_global(widgets.field)
 
 
 def register_deadline(app: Flask) -> None:
@@ -69,8 +73,58 @@ def register_deadline(app: Flask) -> None:
 
 
 def csrf_field() -> Markup:
-    """The hidden CSRF input of every form, as WTForms renders it, without building a form to get it."""
-    return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="%s">') % generate_csrf()
+    """The hidden CSRF input of every form, as WTForms renders it, without building a form to get it.
+
+    A page has several (its own form, Start over, the reuse buttons); ``generate_csrf`` gives the same
+    token all through a request, so the input is written once per token."""
+    token = generate_csrf()
+    made = g.get("_csrf_field")
+    if made is None or made[0] is not token:
+        made = g._csrf_field = (token, Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="%s">')
+                                % token)
+    return made[1]
+
+
+def register_page_url(app: Flask) -> None:
+    """``page_url()``, a template global: ``url_for`` for the links every page repeats (the stylesheet,
+    the script, Start over, the language links of a path…), built once per script root (a proxy's
+    prefix), host and values rather than on every page (werkzeug's build, its quoting and the version
+    hook cost a few µs each). Values can come from the request (the language links' ``next``): the
+    store is bounded.
+
+    When the app reloads changed templates (debug, ``TEMPLATES_AUTO_RELOAD``), static files may change
+    too: then every call asks ``url_for``."""
+    built: dict[tuple, str] = {}
+
+    def page_url(endpoint: str, **values: str) -> str:
+        if app.jinja_env.auto_reload:
+            return url_for(endpoint, **values)
+        key = (request.script_root, request.host, endpoint, *sorted(values.items()))
+        try:
+            return built[key]
+        except KeyError:
+            if len(built) >= 512:   # hosts and prefixes come from the request: keep it bounded
+                built.clear()
+            built[key] = found = url_for(endpoint, **values)
+            return found
+
+    app.add_template_global(page_url)
+
+
+def register_step_list(app: Flask) -> None:
+    """``step_list(step, steps)``, a template global: the layout's step list (``_steps.html``), rendered
+    once per language, step and list of steps instead of on every page (unless templates reload)."""
+    rendered: dict[tuple, Markup] = {}
+
+    def step_list(step: str, steps: object) -> Markup:
+        key = (translations(), step, steps)
+        if app.jinja_env.auto_reload or key not in rendered:
+            if len(rendered) >= 64:
+                rendered.clear()
+            rendered[key] = Markup(app.jinja_env.get_template("_steps.html").render(step=step, steps=steps))
+        return rendered[key]
+
+    app.add_template_global(step_list)
 
 
 def register_static_versions(app: Flask) -> None:

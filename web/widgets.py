@@ -75,3 +75,32 @@ def option_markup(choices: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str,
                   f"<option {html_params(value=value, selected=True)}>{escape(label)}</option>")
                  for value, label in choices)
 
+
+
+def field(f: Any, help: Any = None, autocomplete: Any = None, extra: dict | None = None,
+          focus: Any = None) -> Markup:
+    """One field, everywhere the same: label, help, error and input, tied together for assistive
+    technology (``aria-describedby``, ``aria-invalid``); the field whose id is ``focus`` takes the focus.
+
+    A template global. It writes byte for byte what the Jinja macro it replaces wrote (whitespace
+    included: tests keep that macro and compare the two), at a fraction of the cost.
+    """
+    fid = str(f.id)
+    note = help or f.description
+    errors = f.errors
+    described = []
+    if note:
+        described.append(fid + "-help")
+    if errors:
+        described.append(fid + "-error")
+    # WTForms leaves out an attribute whose value is false
+    attrs = {"aria-describedby": " ".join(described) or False, "aria-invalid": "true" if errors else False,
+             "autocomplete": autocomplete or False, "autofocus": fid == focus}
+    if extra:
+        attrs.update(extra)
+    eid = escape(fid)
+    help_p = f'<p class="help" id="{eid}-help">{escape(note)}</p>' if note else ""
+    error_p = f'<p class="field-error" id="{eid}-error">{escape(errors[0])}</p>' if errors else ""
+    return Markup(f'\n\n\n\n<div class="field{" has-error" if errors else ""}">\n'
+                  f'  <label class="label" for="{eid}">{escape(f.label.text)}</label>\n'
+                  f'  {help_p}\n  {error_p}\n  \n  \n  \n  {escape(f(**attrs))}\n</div>\n')
