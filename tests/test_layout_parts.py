@@ -43,27 +43,12 @@ def test_every_csrf_input_of_a_request_carries_its_token(app):
         assert again and again[0] != tokens[0]
 
 
-# The step list as base.html had it inline, kept here as the reference.
-INLINE_STEPS = """\
-  <nav class="steps" aria-label="{{ _('Progress') }}">
-    <ol>
-      {% for name, label in [("sandbox", _("Sandbox")), ("kinesis", _("Kinesis account")), ("review", _("Review")), ("done", _("Done"))] %}
-      {% set position = steps.index(name) %}
-      <li class="{{ 'current' if name == step else ('complete' if position < steps.index(step) else 'upcoming') }}"
-          {% if name == step %}aria-current="step"{% endif %}>
-        <span class="step-number" aria-hidden="true">{{ position + 1 }}</span>
-        <span class="step-label">{{ label }}</span>
-      </li>
-      {% endfor %}
-    </ol>
-  </nav>"""
-
-
-def test_the_step_list_is_what_the_layout_rendered_inline(app):
-    """step_list() (once per language and step) writes what base.html's inline step list wrote."""
+def test_the_step_list_is_its_template_rendered_for_this_language_and_step(app):
+    """step_list() (kept once per language and step) writes what _steps.html renders afresh: never another
+    language's or another step's list."""
     from wizard.steps import STEPS, Steps
 
-    inline = app.jinja_env.from_string(INLINE_STEPS)
+    inline = app.jinja_env.get_template("_steps.html")
     for lang in ("en", "fr"):
         for _ in range(2):   # the second time from what was rendered
             with app.test_request_context("/", headers={"Accept-Language": lang}):
