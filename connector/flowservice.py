@@ -31,8 +31,7 @@ UNFILTERABLE = "1449-400"
 PARAM_FIELDS = {"accessKeyId": "access_key_id", "secretKey": "secret_key", "region": "region"}
 # How far back a connection of the same name counts as "the one our lost create made".
 RECENT_SECONDS = 300
-CREATE_ATTEMPTS = 3
-# After an unanswered create, look again after these pauses (seconds) before sending it anew.
+# After an unanswered create, look again after these pauses (seconds) before calling its outcome unknown.
 LOOKUP_PAUSES = (0.5, 1.0, 2.0)
 
 
@@ -138,11 +137,8 @@ class CreatedConnection:
 class FlowService:
     """Flow Service calls for Kinesis base connections."""
 
-    def __init__(self, session: PlatformSession, create_attempts: int = CREATE_ATTEMPTS,
-                 backoff: float = 0.5, lookup_pauses: tuple[float, ...] = LOOKUP_PAUSES) -> None:
+    def __init__(self, session: PlatformSession, lookup_pauses: tuple[float, ...] = LOOKUP_PAUSES) -> None:
         self.session = session
-        self.create_attempts = create_attempts
-        self.backoff = backoff
         self.lookup_pauses = lookup_pauses
         self._specs: dict[str, ConnectionSpec] = {}   # read once, shared with share_spec()
         self._spec_lock = threading.Lock()

@@ -20,7 +20,6 @@ from connector import (AuthenticationError, InvalidRequest, NotEntitled, NotFoun
                        SignInExpired, TransportError)
 
 from .i18n import gettext
-from .once import StillRunning
 from .sessions import STORE_ERRORS, store_down_page
 
 log = logging.getLogger(__name__)
@@ -67,12 +66,6 @@ def adobe(error: Exception, message: str, step: str | None, status: int, quote: 
     """An explanation of a platform error, with Adobe's own detail when ``quote`` and its request id."""
     assert isinstance(error, PlatformError)
     return Explanation(message, step, status, error.detail if quote else None, error.request_id)
-
-
-@explains(StillRunning)
-def _still_running(error: Exception) -> Explanation:
-    return Explanation(gettext("Your connection is still being created. Wait a few seconds, then try again: "
-                               "it will not be created twice."), None, 503)
 
 
 @explains(PlatformError)
