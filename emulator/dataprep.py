@@ -57,6 +57,18 @@ def new_mapping_set(body: dict[str, Any]) -> dict[str, Any]:
             "createdDate": now, "modifiedDate": now, "createdBy": author, "modifiedBy": author}
 
 
+@bp.get("/mappingSets")
+def list_mapping_sets():
+    """The sandbox's mapping sets, newest first, ``limit`` (default 50) from ``start``."""
+    try:
+        limit, start = min(int(request.args.get("limit", 50)), 100), int(request.args.get("start", 0))
+    except ValueError:
+        raise error(400, "Bad Request", "limit and start must be numbers.") from None
+    items = list(reversed(current_state().store.entities.list(MAPPING_SETS, g.sandbox)))
+    page = items[start:start + limit]
+    return jsonify(data=page, _page={"limit": limit, "count": len(page)})
+
+
 @bp.get("/mappingSets/<mapping_id>")
 def get_mapping_set(mapping_id: str):
     found = current_state().store.entities.get(MAPPING_SETS, g.sandbox, mapping_id)
