@@ -59,12 +59,14 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, config: Config |
 
 
 def register_blueprints(app: Flask) -> None:
-    """The app's areas: the create wizard and a connection's page."""
+    """The app's areas: the create wizard, a connection's page, and the dataflow wizard with its page."""
+    import dataflow
     import explore
     import wizard
 
     app.register_blueprint(wizard.bp)
     app.register_blueprint(explore.bp)
+    app.register_blueprint(dataflow.bp)
 
 
 def start_demo_platform(app: Flask, settings: Settings) -> Settings:
