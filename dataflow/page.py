@@ -11,7 +11,6 @@ from flask_babel import format_datetime, format_number
 
 from auth.identity import may
 from connector import NotFound, PermissionDenied, PlatformError
-from connector.flows import STREAMING_FLOW_SPEC_ID
 from connector.session import is_sandbox_name
 from web.errors import error_page, explain
 from web.i18n import gettext
@@ -29,6 +28,25 @@ def no_such_dataflow():
     this person's to see."""
     return error_page(404, gettext("Page not found"), gettext(
         "Experience Platform has no such dataflow in this sandbox that you may see."))
+
+
+def demo_put_record(sandbox: str, source: dict) -> str | None:
+    """In demo mode, the one line of Python that puts a record on the flow's stream in the local Kinesis
+    (the demo accepts any key), so that a person can watch it arrive."""
+    from web.clients import get_platform
+
+    platform = get_platform()
+    try:
+        region = platform.connections.get_connection(sandbox, source["baseConnectionId"]).region
+    except PlatformError:
+        return None
+    endpoint = platform.settings.kinesis_endpoint_url
+    stream = (source.get("params") or {}).get("stream")
+    if not endpoint or not stream:
+        return None
+    return (f"python -c \"import boto3; boto3.client('kinesis', endpoint_url='{endpoint}', region_name='{region}', "
+            f"aws_access_key_id='demo', aws_secret_access_key='demo').put_record(StreamName='{stream}', "
+            f"Data=b'{{\\\"customer\\\": \\\"cust-1\\\"}}', PartitionKey='1')\"")
 
 
 @bp.get("/<sandbox>/<uuid:flow_id>")
@@ -54,6 +72,7 @@ def page(sandbox: str, flow_id: UUID):
     except PlatformError as error:
         arrivals_error = explain(error)
     auto = request.args.get("auto") != "off"
+    put_record = demo_put_record(sandbox, source) if current_app.config.get("DEMO_MODE") else None
     age_minutes = (datetime.now(timezone.utc).timestamp() * 1000 - flow.created_at) / 60000
     last = (format_datetime(datetime.fromtimestamp(arrivals.last_ingestion_ms / 1000, timezone.utc), "medium")
             if arrivals and arrivals.last_ingestion_ms else None)
@@ -63,5 +82,5 @@ def page(sandbox: str, flow_id: UUID):
         starting_minutes=STARTING_MINUTES, counts={k: format_number(getattr(arrivals, k)) for k in
                                                    ("records", "ingested", "failed")} if arrivals else {},
         platform_link=EXPERIENCE_PLATFORM.format(sandbox=sandbox.lower(), flow_id=flow.id),
-        streaming=STREAMING_FLOW_SPEC_ID, demo=current_app.config.get("DEMO_MODE"))
+        put_record=put_record)
     return page_html, 200, ({"Refresh": str(REFRESH)} if auto else {})
