@@ -154,3 +154,28 @@ def test_a_dataflow_page_needs_a_dataflow_of_that_sandbox(client, emulator):
     assert client.get(f"/dataflows/prod/{seeded['flow']}").status_code == 200
     assert client.get(f"/dataflows/dev/{seeded['flow']}").status_code == 404
     assert client.get("/dataflows/prod/00000000-0000-4000-8000-000000000000").status_code == 404
+
+
+def test_the_policy_is_checked_on_every_dataflow_url(settings, tmp_path, emulator, platform):
+    """In portal mode: starting a dataflow needs create in the sandbox, a dataflow's page needs explore, and
+    a wizard started by one person is not another's."""
+    from .helpers import Walker, credentials
+    from .test_auth import as_person, make_app, portal_config
+
+    seeded = emulator.seed_demo()                                   # a dataflow in prod
+    made = platform.connections.create_kinesis_connection("dev", "Team's", "", credentials()).id
+    app = make_app(settings, tmp_path, **portal_config(tmp_path))
+    viewer = as_person(app.test_client(), "vic@example.com", "viewers")      # explore in prod only
+    assert viewer.get(f"/dataflows/prod/{seeded['flow']}").status_code == 200
+    assert viewer.get(f"/dataflows/dev/{seeded['flow']}").status_code == 404
+    ana = Walker(as_person(app.test_client(), "ana@example.com"))             # create and explore in dev
+    assert ana.client.get(f"/dataflows/prod/{seeded['flow']}").status_code == 404
+    prod_start = {"sandbox": "prod", "connection_id": seeded["connection"], "stream": "web-clickstream"}
+    assert ana.post("/dataflows/start", prod_start,
+                    token_from=f"/connections/dev/{made}?stream=web-clickstream").status_code == 404
+    started = ana.post("/dataflows/start", {"sandbox": "dev", "connection_id": made, "stream": "web-clickstream"},
+                       token_from=f"/connections/dev/{made}?stream=web-clickstream")
+    assert started.location.endswith("/dataflows/stream")
+    assert ana.client.get("/dataflows/stream").status_code == 200
+    as_person(ana.client, "eve@example.com")            # the same browser, now someone without create there
+    assert ana.client.get("/dataflows/stream").status_code == 404
