@@ -1,5 +1,6 @@
-"""The browser's history and a portal's frame, in a real Chromium: Back after a create never brings the
-review page back (pages are ``no-store``), and a portal listed in ``FRAME_ANCESTORS`` shows the wizard in
+"""The browser's history, a portal's frame and the duplicate warning, in a real Chromium: Back after a
+create never brings the review page back (pages are ``no-store``); the review warns of a connection with
+the same key only in the same region; and a portal listed in ``FRAME_ANCESTORS`` shows the wizard in
 a frame whose cookies work, while any other page is refused. At a desktop and a phone width, in English
 and French (the steps are found by their form's controls, which do not change with the language)."""
 from __future__ import annotations
@@ -13,7 +14,8 @@ from playwright.sync_api import FrameLocator, Page, expect
 
 from tests.browser.conftest import serve
 from tests.browser.pages import CHROMIUM, CHROMIUM_ARGS, open_page
-from tests.helpers import ANONYMOUS, KINESIS
+from connector import Platform
+from tests.helpers import ANONYMOUS, KINESIS, credentials
 
 WINDOWS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
 LOCALES = ("en-GB", "fr-FR")
@@ -54,6 +56,31 @@ def test_back_after_a_create_lands_on_the_result_not_a_live_review(everyday_brow
     expect(page).to_have_url(re.compile("/done$"))
     expect(page.locator("#connection-id")).to_have_value(connection_id)
     expect(page.locator('button[value="create"]')).to_have_count(0)
+    page.context.close()
+
+
+def walk_to_review_beside(browser, live_app, settings, region: str, window=WINDOWS["desktop"], locale="en-GB"):
+    """The review page, the sandbox having a connection for the same key in ``region``."""
+    Platform(settings).connections.create_kinesis_connection("prod", f"Clicks in {region}", "",
+                                                             credentials(region=region))
+    page = open_page(browser, live_app, viewport=window, locale=locale)
+    page.goto("/")
+    walk_to_review(page)                       # the test's account is in eu-west-1
+    return page
+
+
+@pytest.mark.parametrize("window, locale", WAYS)
+def test_the_review_warns_of_a_connection_with_the_same_key_in_the_same_region(browser, live_app, settings,
+                                                                               window, locale):
+    page = walk_to_review_beside(browser, live_app, settings, "eu-west-1", window, locale)
+    expect(page.locator("#duplicate")).to_contain_text("Clicks in eu-west-1")
+    page.context.close()
+
+
+def test_the_same_key_in_another_region_is_another_connection(browser, live_app, settings):
+    page = walk_to_review_beside(browser, live_app, settings, "us-east-1")
+    expect(page.locator('button[value="create"]')).to_be_visible()
+    expect(page.locator("#duplicate")).to_have_count(0)
     page.context.close()
 
 
