@@ -11,6 +11,7 @@ from typing import Any, Callable
 from connector import OutcomeUnknown, PlatformError
 from web.audit import audit
 from web.clients import get_ledger, get_platform
+from web.once import CLAIM_TTL, Pending, StillRunning
 
 from .state import DataflowWizard, fingerprint
 
@@ -19,6 +20,7 @@ KINDS = ("dataset", "source", "target", "mapping", "flow")
 STEP_OF = {"dataset": "destination", "source": "stream", "target": "destination", "mapping": "mapping",
            "flow": "review"}
 PROGRESS_TTL = 7 * 24 * 3600
+RESUME_AFTER = CLAIM_TTL      # seconds after which a try whose request died is taken up again
 
 
 class CreateFailed(Exception):
@@ -43,8 +45,20 @@ def names(wizard: DataflowWizard) -> dict[str, str]:
 
 
 def create_dataflow(wizard: DataflowWizard) -> dict[str, Any]:
-    """Make what is missing, in order; the dataflow's id and sandbox. Raises ``CreateFailed``."""
-    return get_ledger().run(wizard.attempt, lambda earlier: _create(wizard, earlier))
+    """Make what is missing, in order; the dataflow's id and sandbox. Raises ``CreateFailed``, and
+    ``StillRunning`` while another request is at it.
+
+    The action never leaves its outcome unknown (each create looks for what it made), so the ledger says
+    ``Pending`` only of a try whose request died midway (its claim went stale): after ``RESUME_AFTER`` that
+    try is taken up again, once, looking first for what it made."""
+    ledger = get_ledger()
+    try:
+        return ledger.run(wizard.attempt, lambda earlier: _create(wizard, earlier))
+    except Pending as pending:
+        try:
+            return ledger.again(wizard.attempt, pending.sent_at, RESUME_AFTER, lambda earlier: _create(wizard, earlier))
+        except Pending:
+            raise StillRunning(wizard.attempt) from None
 
 
 def _create(wizard: DataflowWizard, earlier: int | None) -> dict[str, Any]:

@@ -102,13 +102,17 @@ def preview_of(wizard: DataflowWizard, stream: str) -> tuple[dict[str, Any], lis
 @bp.route("/stream", methods=["GET", "POST"])
 @guarded("stream")
 def stream(wizard: DataflowWizard):
-    """Step 1: one of the connection's streams, with its preview; data type and where reading starts."""
+    """Step 1: one of the connection's streams, with its preview (another stream's with "Show its records");
+    data type and where reading starts."""
     try:
         streams = streams_of(wizard)
     except PlatformError as error:
         return render("stream", wizard, explain(error).status, form=None, error=explain(error))
     form = StreamForm(data={"data_type": "raw", "reset": "latest", **wizard.data("stream")}, streams=streams)
-    if form.validate_on_submit():
+    pressed = request.form.get("action", "next") if request.method == "POST" else None
+    if pressed not in (None, "next", "preview"):
+        abort(400)
+    if pressed == "next" and form.validate_on_submit():
         try:
             _preview, fields = preview_of(wizard, form.stream.data)
         except PlatformError as error:
@@ -127,6 +131,7 @@ def stream(wizard: DataflowWizard):
             preview = preview_of(wizard, shown)[0]
         except PlatformError as error:
             preview_error = explain(error)
+    # "Show its records" posts the form to see another stream's records: nothing is saved or checked.
     return render("stream", wizard, 422 if form.errors else 200, form=form, error=None, preview=preview,
                   preview_error=preview_error, shown=shown)
 

@@ -179,3 +179,29 @@ def test_the_policy_is_checked_on_every_dataflow_url(settings, tmp_path, emulato
     assert ana.client.get("/dataflows/stream").status_code == 200
     as_person(ana.client, "eve@example.com")            # the same browser, now someone without create there
     assert ana.client.get("/dataflows/stream").status_code == 404
+
+
+def test_show_its_records_shows_another_streams_records_and_saves_nothing(walker, connection_id):
+    start(walker, connection_id)
+    page = walker.post("/dataflows/stream", {"stream": "order-updates", "data_type": "raw", "reset": "latest",
+                                             "action": "preview"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Latest records of order-updates" in text and "o-1" in text
+    assert walker.client.get("/dataflows/destination").location.endswith("/dataflows/stream")   # nothing saved
+
+
+def test_a_try_whose_request_died_is_taken_up_again_once_its_claim_is_stale(walker, connection_id, app, platform):
+    """A try left "sending" by a dead worker: the next press waits while it may still be at work, then
+    resumes it, looking first for what it made."""
+    from web.once import SENDING, now_ms
+
+    to_review(walker, connection_id)
+    with walker.client.session_transaction() as stored:
+        attempt = stored["dataflow_wizard"]["attempt"]
+    ledger = app.extensions["once_ledger"]
+    ledger._set_state(attempt, SENDING, now_ms())
+    assert walker.post("/dataflows/review", {"action": "create"}).status_code == 409   # it may still be at work
+    ledger._set_state(attempt, SENDING, now_ms() - 10 * 60 * 1000)
+    answer = walker.post("/dataflows/review", {"action": "create"})
+    assert FLOW_PAGE.search(answer.location)
+    assert len(listed(platform, COLLECTION_PATHS["flows"])) == 1
