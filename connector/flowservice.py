@@ -1,4 +1,5 @@
-"""Flow Service: the Kinesis connection spec, and create / get / list / test / explore of connections."""
+"""Flow Service: the Kinesis connection spec, and create / get / list / test / explore / delete of connections
+(updates and listing pages in ``updates``)."""
 from __future__ import annotations
 
 import logging
@@ -15,6 +16,7 @@ from .errors import (InvalidParameters, InvalidRequest, NotFound, OutcomeUnknown
                      ServiceUnavailable, TransportError)
 from .kinesis import KinesisCredentials, check_credentials
 from .session import PlatformSession
+from .updates import ConnectionUpdates
 
 log = logging.getLogger(__name__)
 
@@ -134,8 +136,8 @@ class CreatedConnection:
     recovered: bool = False
 
 
-class FlowService:
-    """Flow Service calls for Kinesis base connections."""
+class FlowService(ConnectionUpdates):
+    """Flow Service calls for Kinesis base connections (updates, pages and dataflows: ``updates``)."""
 
     def __init__(self, session: PlatformSession, lookup_pauses: tuple[float, ...] = LOOKUP_PAUSES) -> None:
         self.session = session

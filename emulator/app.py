@@ -9,7 +9,7 @@ from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from . import control, flowservice, ims, sandboxes
+from . import control, flowservice, ims, patch, sandboxes
 from .faults import Fault
 from .state import ApiError, EmulatorState, drop_connection, flow_error, gateway_error
 from .store import Store
