@@ -59,12 +59,17 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, config: Config |
 
 
 def register_blueprints(app: Flask) -> None:
-    """The app's areas: the create wizard and a connection's page."""
+    """The app's areas: the create wizard, a connection's page, looking after connections; and the
+    ``flask kinesis`` commands."""
     import explore
+    import manage
     import wizard
+    from cli import kinesis
 
     app.register_blueprint(wizard.bp)
     app.register_blueprint(explore.bp)
+    app.register_blueprint(manage.bp)
+    app.cli.add_command(kinesis)
 
 
 def start_demo_platform(app: Flask, settings: Settings) -> Settings:

@@ -96,6 +96,7 @@ class Connection:
     sandbox_name: str = ""
     created_at: int = 0
     etag: str = ""
+    updated_at: int = 0
     auth_params: dict[str, Any] = field(default_factory=dict)
     connection_spec_id: str = ""
     provider_id: str = ""
@@ -120,6 +121,7 @@ class Connection:
             sandbox_name=item.get("sandboxName", ""),
             created_at=int(item.get("createdAt") or 0),
             etag=item.get("etag", ""),
+            updated_at=int(item.get("updatedAt") or 0),
             auth_params=dict(auth.get("params") or {}),
             connection_spec_id=(item.get("connectionSpec") or {}).get("id", ""),
             provider_id=item.get("providerId") or "",

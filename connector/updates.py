@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 BASE_PATH = "/data/foundation/flowservice"
 # Flow Service's documented filter for the flows reading from a base connection (sort-and-filter.md).
 FLOWS_OF_CONNECTION = "inheritedAttributes.sourceConnections[].baseConnection.id"
-TEXT_LIMITS = {"name": 100, "description": 500}
+# The limits the wizard puts on a new connection's name and description (Adobe documents none).
+TEXT_LIMITS = {"name": 256, "description": 1000}
 
 
 @dataclass(frozen=True)

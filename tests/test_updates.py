@@ -64,8 +64,8 @@ def test_rename_and_describe(platform):
 
 
 @pytest.mark.parametrize("name, description, problem", [("", "", {"name": "name_missing"}),
-                                                        ("x" * 101, "", {"name": "too_long"}),
-                                                        ("ok", "d" * 501, {"description": "too_long"})])
+                                                        ("x" * 257, "", {"name": "too_long"}),
+                                                        ("ok", "d" * 1001, {"description": "too_long"})])
 def test_a_bad_name_is_refused_before_anything_is_sent(platform, emulator, name, description, problem):
     made = platform.connections.create_kinesis_connection("prod", "Kept", "", credentials())
     with pytest.raises(InvalidParameters) as refused:
