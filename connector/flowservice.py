@@ -186,21 +186,7 @@ class FlowService(ConnectionUpdates):
         if not, ``OutcomeUnknown`` says when the create was sent, so that the caller can keep looking.
         Sending it again there could make a second connection when the first create lands late.
         """
-        problems = check_credentials(credentials.access_key_id, credentials.secret_key, credentials.region)
-        if not name.strip():
-            problems["name"] = "name_missing"
-        if problems:
-            raise InvalidParameters(problems)
-        spec = self.kinesis_spec(sandbox)
-        params = credentials.auth_params()
-        spec.check_params(params)
-        body = {
-            "name": name,
-            "description": description,
-            "providerId": spec.provider_id,
-            "auth": {"specName": spec.auth_spec_name, "params": params},
-            "connectionSpec": {"id": spec.id, "version": spec.version},
-        }
+        body = self.create_body(sandbox, name, description, credentials)
         sent_at = int(time.time() * 1000)
         try:
             answer = self.session.call("POST", f"{BASE_PATH}/connections", sandbox=sandbox, json=body).json()
@@ -216,6 +202,26 @@ class FlowService(ConnectionUpdates):
         if found:
             return found
         raise OutcomeUnknown(sent_at=sent_at, status=cause.status, code=cause.code, request_id=cause.request_id)
+
+    def create_body(self, sandbox: str, name: str, description: str,
+                    credentials: KinesisCredentials) -> dict[str, Any]:
+        """The ``POST /connections`` body for a Kinesis connection, checked first (``InvalidParameters``):
+        the key's shape, the name, and the params against the connection spec's auth schema."""
+        problems = check_credentials(credentials.access_key_id, credentials.secret_key, credentials.region)
+        if not name.strip():
+            problems["name"] = "name_missing"
+        if problems:
+            raise InvalidParameters(problems)
+        spec = self.kinesis_spec(sandbox)
+        params = credentials.auth_params()
+        spec.check_params(params)
+        return {
+            "name": name,
+            "description": description,
+            "providerId": spec.provider_id,
+            "auth": {"specName": spec.auth_spec_name, "params": params},
+            "connectionSpec": {"id": spec.id, "version": spec.version},
+        }
 
     def find_recent(self, sandbox: str, name: str, access_key_id: str, since_ms: int) -> CreatedConnection | None:
         """A Kinesis connection of this name and key made since ``since_ms`` (less clock skew), if any.

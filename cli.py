@@ -1,7 +1,0 @@
-"""``flask kinesis …``: placeholder replaced below."""
-import click
-
-
-@click.group()
-def kinesis() -> None:
-    """Kinesis connections from the command line."""
