@@ -55,3 +55,50 @@ def start_demo_kinesis():
     server = kinesis_server().start()
     seed_streams(server.url)
     return server
+
+
+# What demo mode finds on the platform besides the streams: a Kinesis connection already in use by a
+# dataflow, so that a refused delete (1418-400) and a running dataflow can be seen without making them.
+DEMO_SANDBOX = "prod"
+DEMO_CLIENT = "acp_demo_seed"
+DEMO_CONNECTION_NAME = "Demo clickstream account"
+DEMO_STREAM = "web-clickstream"
+DEMO_REGION = "us-east-1"
+DEMO_FLOW_NAME = "Demo clickstream to Experience Platform"
+# Catalog ids are 24 hexadecimal digits; this one is the seeded "Web clickstream events" dataset.
+DEMO_DATASET_ID = "65a0c0de5eed00d5e7000001"
+
+
+def seed_demo_platform(app) -> dict[str, str] | None:
+    """Give ``app``'s platform its demo objects (once: nothing is added when the demo connection exists).
+    Returns the ids made, or None when they were already there."""
+    from flask import g
+
+    from .entities import FLOWS, SOURCE_CONNECTIONS, TARGET_CONNECTIONS
+    from .flows import new_flow, new_source_connection, new_target_connection
+    from .flowservice import store_connection
+    from .specs import (DATA_LAKE_SPEC_ID, KINESIS_AUTH_SPEC_NAME, KINESIS_PROVIDER_ID, KINESIS_SPEC_ID,
+                        STREAMING_FLOW_SPEC_ID)
+    from .state import current_state
+
+    with app.test_request_context():
+        store = current_state().store
+        if any(c["name"] == DEMO_CONNECTION_NAME for c in store.connections(DEMO_SANDBOX)):
+            return None
+        g.sandbox, g.client_id, g.user = DEMO_SANDBOX, DEMO_CLIENT, None
+        connection = store_connection(
+            DEMO_SANDBOX, DEMO_CLIENT, DEMO_CONNECTION_NAME, "Seeded by demo mode: in use by a dataflow",
+            KINESIS_SPEC_ID, "1.0", KINESIS_PROVIDER_ID, KINESIS_AUTH_SPEC_NAME,
+            {"accessKeyId": DEMO_KEY[0], "secretKey": DEMO_KEY[1], "region": DEMO_REGION}, {"secretKey"})
+        spec = {"id": KINESIS_SPEC_ID, "version": "1.0"}
+        source = store.entities.add(SOURCE_CONNECTIONS, DEMO_SANDBOX, new_source_connection({
+            "name": f"{DEMO_STREAM} source", "baseConnectionId": connection["id"], "connectionSpec": spec,
+            "data": {"format": "json"}, "params": {"stream": DEMO_STREAM, "dataType": "raw", "reset": "latest"}}))
+        target = store.entities.add(TARGET_CONNECTIONS, DEMO_SANDBOX, new_target_connection({
+            "name": "Web clickstream events target", "connectionSpec": {"id": DATA_LAKE_SPEC_ID, "version": "1.0"},
+            "data": {"format": "parquet_xdm"}, "params": {"dataSetId": DEMO_DATASET_ID}}))
+        flow = store.entities.add(FLOWS, DEMO_SANDBOX, new_flow({
+            "name": DEMO_FLOW_NAME, "flowSpec": {"id": STREAMING_FLOW_SPEC_ID, "version": "1.0"},
+            "sourceConnectionIds": [source["id"]], "targetConnectionIds": [target["id"]]}))
+    return {"connection": connection["id"], "sourceConnection": source["id"], "targetConnection": target["id"],
+            "flow": flow["id"]}
