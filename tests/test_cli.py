@@ -202,3 +202,14 @@ def test_delete_asks_then_deletes_and_is_refused_while_in_use(flask, platform, e
 def test_messages_follow_the_terminals_language(flask):
     french = flask("create", *FLAGS, secret=None, LANG="fr_FR.UTF-8")
     assert french.returncode == 2 and "variable d’environnement" in french.stderr.replace("'", "’")
+
+
+def test_delete_names_the_dataflows_that_use_it(flask, platform, emulator):
+    from tests.test_emulator_flows import Api, a_flow
+    made = platform.connections.create_kinesis_connection("prod", "Flowing", "", credentials())
+    flow = a_flow(Api(platform, emulator.url), made.id)[2]
+    refused = flask("connections", "delete", "--sandbox", "prod", made.id, "--yes", "--output", "json")
+    assert refused.returncode == 4 and out(refused)["dataflows"] == [{"id": flow, "name": "flow"}]
+    assert f"flow ({flow})" in refused.stderr
+    listed = out(flask("connections", "list", "--sandbox", "prod", "--output", "json"))
+    assert listed[0]["dataflows"] == [{"id": flow, "name": "flow"}]

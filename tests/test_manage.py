@@ -295,3 +295,19 @@ def test_a_deleted_connection_leaves_the_wizards_cached_listing(client, platform
     assert "Use this connection" in client.get("/kinesis").get_data(as_text=True)
     post(client, f"/manage/connections/prod/{made.id}/delete")
     assert "Use this connection" not in client.get("/kinesis").get_data(as_text=True)
+
+
+def test_the_dataflows_that_use_a_connection_are_named_and_its_delete_refused(client, platform, emulator):
+    from tests.test_emulator_flows import Api, a_flow
+    made = make(platform)
+    a_flow(Api(platform, emulator.url), made.id)
+    listing = client.get("/manage/connections?sandbox=prod").get_data(as_text=True)
+    assert re.search(r"<td>flow</td>\s*</tr>", listing)
+    assert "flow" in client.get(f"/manage/connections/prod/{made.id}").get_data(as_text=True)
+    path = f"/manage/connections/prod/{made.id}/delete"
+    page = client.get(path).get_data(as_text=True)
+    assert 'id="delete-refused"' in page and "Delete the connection" not in page and "<li>flow <code>" in page
+    token = CSRF.search(client.get(f"/manage/connections/prod/{made.id}").get_data(as_text=True)).group(1)
+    refused = client.post(path, data={"csrf_token": token})            # sent anyway: Adobe refuses, we say why
+    assert refused.status_code == 409 and "<li>flow <code>" in refused.get_data(as_text=True)
+    assert platform.connections.get_connection("prod", made.id).id == made.id

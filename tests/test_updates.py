@@ -154,3 +154,16 @@ def test_list_page_follows_continuation_tokens_one_call_a_page(platform, emulato
     names = [c.name for page in (first, second, third) for c in page.connections]
     assert names == ["c4", "c3", "c2", "c1", "c0"] and third.next_token is None
     assert emulator.calls("GET /data/foundation/flowservice/connections") - before == 3
+
+
+def test_dataflows_using_finds_the_flows_of_each_connection_in_one_call(platform, emulator):
+    from tests.test_emulator_flows import Api, a_flow
+    api = Api(platform, emulator.url)
+    used = platform.connections.create_kinesis_connection("prod", "Used", "", credentials())
+    unused = platform.connections.create_kinesis_connection("prod", "Unused", "", credentials())
+    flow = a_flow(api, used.id)[2]
+    before = emulator.calls("GET /data/foundation/flowservice/flows")
+    using = platform.connections.dataflows_using("prod", [used.id, unused.id])
+    assert emulator.calls("GET /data/foundation/flowservice/flows") - before == 1
+    assert [d.id for d in using[used.id]] == [flow] and using[unused.id] == []
+    assert using[used.id][0].name == "flow"
