@@ -101,6 +101,9 @@ def test_the_connection_page_links_to_its_streams_and_its_changes(client, platfo
                  f"/manage/connections/prod/{made.id}/rename", f"/manage/connections/prod/{made.id}/delete"):
         assert f'href="{link}"' in page
     assert "Not tested here yet." in page
+    explore = client.get(f"/connections/prod/{made.id}").get_data(as_text=True)
+    assert f'href="/manage/connections/prod/{made.id}"' in explore       # and back, from the exploration page
+    assert 'href="/manage/connections"' in client.get("/sandbox").get_data(as_text=True)   # on every page
 
 
 def test_test_now_asks_flow_service_and_remembers_when(client, platform, kinesis_auth):
@@ -160,6 +163,7 @@ def test_portal_people_manage_only_where_the_policy_says(portal, platform, emula
     listing = ana.get("/manage/connections?sandbox=prod").get_data(as_text=True)
     assert "Dev one" in listing and "Prod one" not in listing          # prod is not hers: dev is shown
     assert ana.get(f"/manage/connections/dev/{in_dev.id}").status_code == 200
+    assert f"/manage/connections/dev/{in_dev.id}" in ana.get(f"/connections/dev/{in_dev.id}").get_data(as_text=True)
     for path in ("", "/rotate", "/rename", "/delete"):
         assert ana.get(f"/manage/connections/prod/{in_prod.id}{path}").status_code == 404
     token = form(ana, f"/manage/connections/dev/{in_dev.id}/delete")[0]
@@ -168,6 +172,7 @@ def test_portal_people_manage_only_where_the_policy_says(portal, platform, emula
     vic = as_person(portal.test_client(), "vic@example.com")
     assert vic.get("/manage/connections").status_code == 403
     assert vic.get(f"/manage/connections/dev/{in_dev.id}").status_code == 404
+    assert "/manage/connections/dev/" not in vic.get(f"/connections/dev/{in_dev.id}").get_data(as_text=True)
     vic_token = CSRF.search(vic.get("/sandbox").get_data(as_text=True)).group(1)   # a form token of his own
     assert vic.post(f"/manage/connections/dev/{in_dev.id}/test", data={"csrf_token": vic_token}).status_code == 404
     assert emulator.calls(PATCH) == 0
@@ -287,6 +292,14 @@ def test_delete_is_refused_while_dataflows_use_it(client, platform, emulator):
     page = answer.get_data(as_text=True)
     assert answer.status_code == 409 and "cannot be deleted while dataflows use it" in page
     assert platform.connections.get_connection("prod", made.id).id == made.id
+
+
+def test_the_manage_pages_in_french(client, platform):
+    made = make(platform)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr-FR,fr;q=0.9"
+    assert "Connexions Kinesis" in client.get("/manage/connections?sandbox=prod").get_data(as_text=True)
+    page = client.get(f"/manage/connections/prod/{made.id}/rotate").get_data(as_text=True)
+    assert "Nouvel ID de clé d&#39;accès" in page or "Nouvel ID de clé d'accès" in page
 
 
 def test_a_deleted_connection_leaves_the_wizards_cached_listing(client, platform, walker):
