@@ -6,7 +6,7 @@ connection as it is now; it is never sent again by itself. Every change is in th
 """
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
 from connector import (ChangedMeanwhile, Connection, ConnectionInUse, InvalidParameters, KinesisCredentials,
                        PlatformError)
@@ -44,7 +44,9 @@ def key_check(credentials: KinesisCredentials) -> dict:
 def rotate(sandbox: str, connection_id):
     """A new access key: checked, tested against Kinesis, then sent with ``If-Match``."""
     found = managed_connection(sandbox, str(connection_id))
-    form = RotateForm(data={"etag": found.etag, "region": found.region})
+    # The connection's values fill the form when it is shown, never a POST's missing fields: a POST without
+    # its etag must not count as made against the current version.
+    form = RotateForm(data={"etag": found.etag, "region": found.region} if request.method == "GET" else None)
     context = {"sandbox": sandbox, "connection": row(found, None, None), "form": form, "check": None,
                "stale": None, "error": None}
     if not form.validate_on_submit():
@@ -91,7 +93,8 @@ def stale_rotation(form: RotateForm, context: dict, sandbox: str, now: Connectio
 def rename(sandbox: str, connection_id):
     """A new name and description, sent with ``If-Match``."""
     found = managed_connection(sandbox, str(connection_id))
-    form = RenameForm(data={"etag": found.etag, "name": found.name, "description": found.description})
+    form = RenameForm(data={"etag": found.etag, "name": found.name, "description": found.description}
+                      if request.method == "GET" else None)
     context = {"sandbox": sandbox, "connection": row(found, None, None), "form": form, "stale": None, "error": None}
     if not form.validate_on_submit():
         return render_template("manage/rename.html", **context), 422 if form.errors else 200

@@ -23,7 +23,9 @@ SEARCH_MAX = 100
 
 
 def etag_field() -> HiddenField:
-    return HiddenField(validators=[InputRequired(), Regexp(ETAG)])
+    """The version of the connection the form was shown with (only a tampered form lacks it)."""
+    lost = _l("The form lost the version of the connection it was opened on. Reload the page, then send it again.")
+    return HiddenField(_l("Version"), validators=[InputRequired(message=lost), Regexp(ETAG, message=lost)])
 
 
 class RotateForm(Form):

@@ -11,7 +11,7 @@ import pytest
 from connector import KinesisCredentials
 from tests.helpers import ACCESS_KEY_ID, CSRF, SECRET_KEY, credentials
 from tests.kinesis_stage import EVERY_ACTION
-from tests.test_auth import as_person, make_app, portal_config
+from tests.test_auth import adobe_app, as_person, make_app, portal_config  # noqa: F401  (adobe_app: a fixture)
 
 NEW = {"access_key_id": "AKIAI44QH8DHBEXAMPLE", "secret_key": "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
        "region": "us-east-1"}
@@ -324,3 +324,33 @@ def test_the_dataflows_that_use_a_connection_are_named_and_its_delete_refused(cl
     refused = client.post(path, data={"csrf_token": token})            # sent anyway: Adobe refuses, we say why
     assert refused.status_code == 409 and "<li>flow <code>" in refused.get_data(as_text=True)
     assert platform.connections.get_connection("prod", made.id).id == made.id
+
+
+@pytest.mark.parametrize("path, fields", [("/rotate", NEW), ("/rename", {"name": "Mine", "description": ""})])
+def test_a_change_without_its_etag_is_refused_and_not_sent(client, platform, emulator, path, fields):
+    made = make(platform)
+    url = f"/manage/connections/prod/{made.id}{path}"
+    token, _etag = form(client, url)
+    answer = client.post(url, data={"csrf_token": token, **fields})        # no etag: not "the current one"
+    assert answer.status_code == 422 and emulator.calls(PATCH) == 0
+    assert "Reload the page, then send it again." in answer.get_data(as_text=True)
+
+
+def test_with_adobe_sign_in_adobe_decides_who_may_change(adobe_app, platform, caplog):
+    """Ana Lyst may view sources but not manage them: she sees the connection, her change is refused by
+    Adobe (2118-403) and explained; Dev Eloper's goes through, audited with his name."""
+    import requests as http
+
+    from tests.test_auth import post as post_form, sign_in
+    made = make(platform, sandbox="dev")
+    base, path = adobe_app.config["BASE"], f"/manage/connections/dev/{made.id}/rename"
+    ana = http.Session()
+    sign_in(ana, base, "analyst@example.com", path)
+    refused = post_form(ana, base, path, {"etag": made.etag, "name": "Ana's", "description": ""})
+    assert refused.status_code == 403 and "Manage Sources" in refused.text
+    caplog.set_level(logging.INFO, logger="audit")
+    dev = http.Session()
+    sign_in(dev, base, "developer@example.com", path)
+    assert post_form(dev, base, path, {"etag": made.etag, "name": "Dev's", "description": ""}).status_code == 200
+    assert platform.connections.get_connection("dev", made.id).name == "Dev's"
+    assert audit_lines(caplog)[0]["user"] == "developer@example.com"
