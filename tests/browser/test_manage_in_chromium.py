@@ -37,7 +37,7 @@ def test_a_new_key_end_to_end_from_the_list(page: Page, platform, emulator: Emul
     page.goto("/manage/connections?sandbox=prod")
     expect(page.get_by_role("table")).to_contain_text("Web clickstream")
     assert_accessible(page)
-    shoot(page, "6-connections")
+    shoot(page, "9-connections")
     open_rotate(page, "Web clickstream")
     assert_accessible(page)
     fill_key(page, NEW_KEY)
