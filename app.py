@@ -59,13 +59,18 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, config: Config |
 
 
 def register_blueprints(app: Flask) -> None:
-    """The app's areas: the create wizard, a connection's page, and the dataflow wizard with its page."""
+    """The app's areas: the create wizard, a connection's page, looking after connections, the dataflow
+    wizard with its page; and the ``flask kinesis`` commands."""
     import dataflow
     import explore
+    import manage
     import wizard
+    from cli import kinesis
 
     app.register_blueprint(wizard.bp)
     app.register_blueprint(explore.bp)
+    app.register_blueprint(manage.bp)
+    app.cli.add_command(kinesis)
     app.register_blueprint(dataflow.bp)
 
 

@@ -54,7 +54,7 @@ RECENT_MS = 300_000     # clock skew allowed when looking for what an unanswered
 
 
 @dataclass(frozen=True)
-class Dataflow:
+class DataflowStatus:
     """A dataflow as the dataflow page shows it: its state and what has arrived."""
 
     id: str
@@ -155,13 +155,13 @@ class Dataflows:
         return self._create(f"{FLOWS_PATH}/flows", sandbox, body,
                             lambda since: self._recent("flows", sandbox, name, since), earlier_ms)
 
-    def flow(self, sandbox: str, flow_id: str) -> Dataflow:
+    def flow(self, sandbox: str, flow_id: str) -> DataflowStatus:
         """One dataflow (``NotFound`` when the sandbox has none such)."""
         items = self.session.get_json(f"{FLOWS_PATH}/flows/{flow_id}", sandbox=sandbox).get("items") or []
         if not items:
             raise NotFound(status=404)
         item = items[0]
-        return Dataflow(item["id"], str(item.get("name") or ""), str(item.get("state") or ""),
+        return DataflowStatus(item["id"], str(item.get("name") or ""), str(item.get("state") or ""),
                         int(item.get("createdAt") or 0), (item.get("sourceConnectionIds") or [""])[0],
                         (item.get("targetConnectionIds") or [""])[0], dict(item.get("lastRunDetails") or {}))
 

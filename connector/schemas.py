@@ -60,13 +60,13 @@ class Schemas:
     def schema(self, sandbox: str, schema_id: str) -> Schema:
         """One schema with its fields resolved."""
         body = self.session.get_json(f"{REGISTRY}/tenant/schemas/{quote(schema_id, safe='')}", sandbox=sandbox,
-                                     accept=FULL)
+                                     headers={"Accept": FULL})
         return Schema(body["$id"], str(body.get("title") or body["$id"]), str(body.get("meta:class") or ""),
                       tuple(leaf_fields(body.get("properties") or {})))
 
     def schemas(self, sandbox: str) -> list[Schema]:
         """The sandbox's tenant schemas, with their fields (one call each: a sandbox has a few)."""
-        listed = self.session.get_json(f"{REGISTRY}/tenant/schemas", sandbox=sandbox, accept=SUMMARY)
+        listed = self.session.get_json(f"{REGISTRY}/tenant/schemas", sandbox=sandbox, headers={"Accept": SUMMARY})
         return [self.schema(sandbox, item["$id"]) for item in listed.get("results", [])]
 
 

@@ -9,7 +9,7 @@ from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from . import catalog, control, dataprep, flows, flowservice, ims, ingest, sandboxes
+from . import catalog, control, dataprep, flows, flowservice, ims, ingest, patch, sandboxes
 from .faults import Fault
 from .state import ApiError, EmulatorState, drop_connection, flow_error, gateway_error
 from .store import Store

@@ -323,6 +323,18 @@ class Store:
         row = rows[0]
         return json.loads(row["body"]), self._open(row["secret_params"]), bool(row["in_use"])
 
+    def replace_connection(self, connection_id: str, expected_etag: str, body: dict[str, Any],
+                           secret_params: dict[str, Any]) -> bool:
+        """Put ``body`` (and its secrets, sealed) in place of the connection whose etag is still
+        ``expected_etag``, in one step; False when it changed meanwhile (or is gone)."""
+        with self._lock:
+            row = self._db.execute("SELECT body FROM connections WHERE id = ?", (connection_id,)).fetchone()
+            if row is None or json.loads(row["body"]).get("etag") != expected_etag:
+                return False
+            self._db.execute("UPDATE connections SET body = ?, secret_params = ? WHERE id = ?",
+                             (json.dumps(body), self._seal(secret_params), connection_id))
+        return True
+
     def set_in_use(self, connection_id: str, in_use: bool) -> bool:
         with self._lock:
             cursor = self._db.execute("UPDATE connections SET in_use = ? WHERE id = ?", (int(in_use), connection_id))
