@@ -10,7 +10,7 @@ from emulator.demo import DEMO_CONNECTION_NAME, DEMO_FLOW_NAME, DEMO_STREAM
 from emulator.specs import DATA_LAKE_SPEC_ID, KINESIS_SPEC_ID, STREAMING_FLOW_SPEC_ID
 
 from .conftest import check_against_openapi
-from .helpers import credentials
+from .helpers import EmulatorControl, credentials
 
 FLOW_SERVICE = "/data/foundation/flowservice"
 KINESIS = {"id": KINESIS_SPEC_ID, "version": "1.0"}
@@ -71,6 +71,9 @@ def flow_body(source_id: str, target_id: str, **changes) -> dict:
 
 
 def a_flow(api: Api, base_id: str, stream: str = "web-clickstream") -> tuple[str, str, str]:
+    """A source connection, a target connection into the demo clickstream dataset (seeded here if the
+    sandbox has no catalog yet), and a flow between them; their ids."""
+    EmulatorControl(api.url).seed_catalog(api.sandbox)
     source = api.ok("POST", "/sourceConnections", json=source_body(base_id, stream))["id"]
     target = api.ok("POST", "/targetConnections", json=target_body())["id"]
     flow = api.ok("POST", "/flows", json=flow_body(source, target))["id"]
