@@ -82,8 +82,7 @@ class DestinationForm(Form):
 def mapping_form(sources: list[tuple[str, str]], targets: list[tuple[str, str]], data: dict[str, str],
                  formdata: Any = None) -> Form:
     """Step 3: for each stream field (path, type), the schema field it lands in, or none."""
-    fields = {f"map_{n}": SelectField(path, choices=[(NOT_MAPPED, gettext("Not mapped"))] + targets,
-                                      validate_choice=False, widget=widgets.Select(),
+    fields = {f"map_{n}": SelectField(path, choices=[], validate_choice=False, widget=widgets.Select(),
                                       description=gettext("Stream field of type %(type)s", type=kind))
               for n, (path, kind) in enumerate(sources)}
 
@@ -110,4 +109,8 @@ def mapping_form(sources: list[tuple[str, str]], targets: list[tuple[str, str]],
     for name, field in fields.items():
         setattr(MappingForm, name, field)
     initial = {f"map_{n}": data.get(path, NOT_MAPPED) for n, (path, _kind) in enumerate(sources)}
-    return MappingForm(formdata=formdata, data=initial)
+    form = MappingForm(formdata=formdata, data=initial)
+    choices = [(NOT_MAPPED, gettext("Not mapped"))] + targets
+    for name in fields:        # given after binding: WTForms deprecates (value, label) pairs in the declaration
+        form[name].choices = choices
+    return form
