@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from werkzeug.wrappers import Response
 
 from auth.identity import may
@@ -12,13 +13,13 @@ from web.audit import audit
 from web.clients import available_sandboxes, existing_connections, get_ledger, get_platform
 from web.errors import explain
 from web.extensions import limiter, posts_only
-from web.i18n import LANGUAGES, gettext
+from web.i18n import gettext
 from web.messages import CHECK_MESSAGES
 from web.once import FAILED, PENDING, Pending, StillRunning, now_ms
-from web.urls import local_path
 
 from . import bp
-from .forms import ActionForm, KinesisForm, SandboxForm
+from .picker import picker, remember
+from .forms import ActionForm, KinesisForm, SandboxForm, region_names
 from .create import create_again_after, create_connection, record_created
 from .steps import KINESIS_FIELDS, Steps, Wizard, current_wizard, step
 
@@ -66,10 +67,14 @@ def sandbox(wizard: Wizard):
     if request.method == "GET" and not form.sandbox.data and sandboxes:
         form.sandbox.data = next((s.name for s in sandboxes if s.is_default), sandboxes[0].name)
     if form.validate_on_submit():
-        wizard.save("sandbox", {"sandbox": form.sandbox.data})
+        title = next(s.title for s in sandboxes if s.name == form.sandbox.data)
+        wizard.save("sandbox", {"sandbox": form.sandbox.data, "title": title})
+        remember(form.sandbox.data)
         return go_to("kinesis")
+    query = request.args.get("q", "")[:100]
     return render_step("sandbox", 422 if form.errors else 200, form=form,
-                       sandboxes={s.name: s for s in sandboxes})
+                       sandboxes={s.name: s for s in sandboxes},
+                       picker=picker(sandboxes, form.sandbox.data or "", query, form.sandbox))
 
 
 def unless_action(*actions: str):
@@ -115,7 +120,8 @@ def kinesis(wizard: Wizard):
     shown = existing[::-1][:EXISTING_SHOWN]   # the newest first; the rest are counted
     return render_step("kinesis", 422 if form.errors else 200, form=form, secret_saved=bool(wizard.secret),
                        key_check=key_check, existing=shown, more_existing=len(existing) - len(shown),
-                       existing_error=existing_error, sandbox=wizard.sandbox())
+                       existing_error=existing_error, sandbox=wizard.sandbox(),
+                       region_names=region_names(str(get_locale())))
 
 
 @bp.post("/kinesis/reuse")
@@ -162,7 +168,10 @@ def review_context(wizard: Wizard, form: ActionForm) -> dict:
     """What the review page shows: every value, the secret masked, an existing connection for the same key."""
     existing, _error = list_existing(wizard.sandbox())
     key = wizard.data("kinesis").get("access_key_id")
+    region = str(wizard.data("kinesis").get("region") or "")
     return dict(form=form, sandbox=wizard.sandbox(), kinesis=wizard.data("kinesis"),
+                sandbox_title=wizard.data("sandbox").get("title") or "",
+                region_name=region_names(str(get_locale())).get(region, region),
                 masked_secret=wizard.masked_secret,
                 duplicate=next((c for c in existing if c["access_key_id"] == key), None))
 
@@ -259,33 +268,3 @@ def list_existing(sandbox: str) -> tuple[list[dict], object]:
         return existing_connections(sandbox), None
     except PlatformError as error:
         return [], explain(error)
-
-
-@bp.get("/done")
-@step("done")
-def done(wizard: Wizard):
-    """Step 4: the new connection's id, its sandbox, Flow Service's test of it, the way on to its data."""
-    result = wizard.result
-    if "test" not in result:  # asked once; a refresh shows the same answer
-        try:
-            result = {**result, "test": get_platform().connections.test_connection(result["sandbox"], result["id"])}
-            wizard.set_result(result)
-        except PlatformError:
-            pass
-    return render_step("done", result=result, test_result=result.get("test"))
-
-
-@bp.get("/language/<code>")
-def language(code: str) -> Response:
-    """Switch the language; the wizard's state stays as it is."""
-    if code in LANGUAGES:
-        session["lang"] = code
-    return redirect(local_path(request.args.get("next", "")) or url_for("wizard.index"))
-
-
-@bp.post("/start-over")
-def start_over() -> Response:
-    """Forget the whole wizard, the secret included."""
-    current_wizard().reset()
-    flash(gettext("Everything was cleared. You can start again."), "info")
-    return go_to("sandbox")

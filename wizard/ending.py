@@ -1,0 +1,68 @@
+"""The wizard's last page and its ways out: the done page, Connect another account (the same sandbox, a
+new account), Start over (asked for first, on a page of its own: it works without JavaScript), the
+language switch."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from connector import PlatformError
+from web.clients import get_platform
+from web.i18n import LANGUAGES, gettext
+from web.urls import local_path
+
+from . import bp
+from .forms import ActionForm
+from .steps import Steps, Wizard, current_wizard, step
+
+
+@bp.get("/done")
+@step("done")
+def done(wizard: Wizard):
+    """Step 4: the new connection's id, its sandbox, Flow Service's test of it, the way on to its data."""
+    result = wizard.result
+    if "test" not in result:  # asked once; a refresh shows the same answer
+        try:
+            result = {**result, "test": get_platform().connections.test_connection(result["sandbox"], result["id"])}
+            wizard.set_result(result)
+        except PlatformError:
+            pass
+    return render_template("wizard/done.html", step="done", steps=Steps, result=result,
+                           test_result=result.get("test"), skipped=("review",) if result.get("reused") else ())
+
+
+@bp.post("/another")
+def another() -> Response:
+    """Connect another account: a new wizard in the same sandbox, at the Kinesis step."""
+    form = ActionForm()
+    wizard = current_wizard()
+    if not form.validate_on_submit():
+        return redirect(url_for("wizard.index"))
+    chosen = wizard.data("sandbox")
+    wizard.reset()
+    if chosen:
+        current_wizard().save("sandbox", chosen)
+    return redirect(url_for("wizard.index"))
+
+
+@bp.get("/language/<code>")
+def language(code: str) -> Response:
+    """Switch the language; the wizard's state stays as it is."""
+    if code in LANGUAGES:
+        session["lang"] = code
+    return redirect(local_path(request.args.get("next", "")) or url_for("wizard.index"))
+
+
+@bp.get("/start-over")
+def confirm_start_over():
+    """Start over asks first: what it clears, and a way back."""
+    back = local_path(request.args.get("back", "")) or url_for("wizard.index")
+    return render_template("wizard/start_over.html", form=ActionForm(), back=back)
+
+
+@bp.post("/start-over")
+def start_over() -> Response:
+    """Forget the whole wizard, the secret included."""
+    current_wizard().reset()
+    flash(gettext("Everything was cleared. You can start again."), "info")
+    return redirect(url_for("wizard.sandbox"))
