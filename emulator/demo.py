@@ -6,6 +6,7 @@ import random
 from datetime import datetime, timedelta, timezone
 
 import boto3
+import requests
 
 DEMO_REGIONS = ("us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-west-3", "eu-central-1", "ap-northeast-1")
 DEMO_KEY = ("AKIADEMODEMODEMODEMO", "demo" * 10)
@@ -48,10 +49,41 @@ def seed_streams(endpoint_url: str, regions=DEMO_REGIONS, streams=("web-clickstr
                 for event in demo_records(stream)])
 
 
-def start_demo_kinesis():
-    """Start moto's Kinesis on a free loopback port, seeded with the demo streams."""
+# The demo's keys, each named for what it shows: (code, IAM user or None, what the key pair is made of).
+EVERY_ACTION = ["kinesis:ListStreams", "kinesis:DescribeStream", "kinesis:GetShardIterator", "kinesis:GetRecords"]
+DEMO_USERS = {"demo-reader": EVERY_ACTION, "demo-lister": EVERY_ACTION[:1]}
+UNKNOWN_KEY = ("AKIAZZZZDEMOUNKNOWN7", "unknown" + "K" * 33)
+
+
+def seed_demo_keys(endpoint_url: str) -> list[dict]:
+    """IAM users in moto with their own access keys, then moto's IAM checks turned on, so that each key
+    answers as AWS would: ``works`` (every permission), ``missing_permission`` (kinesis:ListStreams only),
+    ``wrong_secret`` (the working key's id with another secret) and ``unknown_key`` (no such key).
+
+    moto's checks are process-wide: call this only in a process of demo mode's own (``python app.py``)."""
+    iam = boto3.client("iam", region_name="us-east-1", endpoint_url=endpoint_url,
+                       aws_access_key_id=DEMO_KEY[0], aws_secret_access_key=DEMO_KEY[1])
+    keys = {}
+    for user, actions in DEMO_USERS.items():
+        iam.create_user(UserName=user)
+        iam.put_user_policy(UserName=user, PolicyName="kinesis", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}))
+        made = iam.create_access_key(UserName=user)["AccessKey"]
+        keys[user] = (made["AccessKeyId"], made["SecretAccessKey"])
+    reader = keys["demo-reader"]
+    requests.post(endpoint_url + "/moto-api/reset-auth", data="0", timeout=5).raise_for_status()
+    return [{"code": "works", "access_key_id": reader[0], "secret_key": reader[1]},
+            {"code": "missing_permission", "access_key_id": keys["demo-lister"][0], "secret_key": keys["demo-lister"][1]},
+            {"code": "wrong_secret", "access_key_id": reader[0], "secret_key": reader[1][::-1]},
+            {"code": "unknown_key", "access_key_id": UNKNOWN_KEY[0], "secret_key": UNKNOWN_KEY[1]}]
+
+
+def start_demo_kinesis(keys: bool = False):
+    """Start moto's Kinesis on a free loopback port, seeded with the demo streams; with ``keys``, the demo's
+    keys too (``server.demo_keys``), after which only they are let in."""
     from .server import kinesis_server
 
     server = kinesis_server().start()
     seed_streams(server.url)
+    server.demo_keys = seed_demo_keys(server.url) if keys else []
     return server

@@ -157,7 +157,8 @@
     data.set(pressed.name, pressed.value);
     var secret = form.querySelector("input[type=password], input[data-reveal]");
     var typed = secret ? secret.value : "";
-    return fetch(form.action || window.location.href, {method: "POST", body: data, credentials: "same-origin",
+    // not form.action: the buttons named "action" shadow it
+    return fetch(form.getAttribute("action") || window.location.href, {method: "POST", body: data, credentials: "same-origin",
                                                        headers: {"X-Requested-With": "fetch"}})
       .then(function (response) {
         if (response.redirected) { window.location.assign(response.url); return null; }
@@ -193,7 +194,24 @@
     });
   }
 
+  /* Demo mode's keys: a button fills the form with one (the page shows them for copying without it). */
+  function demoFill(b) {
+    b.hidden = false;
+    b.addEventListener("click", function () {
+      var set = function (id, value) {
+        var input = document.getElementById(id);
+        if (input) { input.value = value; input.dispatchEvent(new Event("change", {bubbles: true})); }
+      };
+      set("access_key_id", b.dataset.fillKey);
+      set("secret_key", b.dataset.fillSecret);
+      set("region", b.dataset.fillRegion);
+      var name = document.getElementById("name");
+      if (name && !name.value) name.focus(); else document.getElementById("secret_key").focus();
+    });
+  }
+
   function enhance(root) {
+    root.querySelectorAll("button[data-fill-key]").forEach(demoFill);
     root.querySelectorAll("input[data-reveal]").forEach(revealToggle);
     root.querySelectorAll("input[data-copy], textarea[data-copy]").forEach(copyButton);
     root.querySelectorAll("select[data-filter-label]").forEach(regionFilter);

@@ -12,8 +12,8 @@ from web.i18n import LANGUAGES, gettext
 from web.urls import local_path
 
 from . import bp
-from .forms import ActionForm
-from .steps import Steps, Wizard, current_wizard, step
+from .forms import ActionForm, KinesisForm
+from .steps import KINESIS_FIELDS, Steps, Wizard, current_wizard, step
 
 
 @bp.get("/done")
@@ -45,12 +45,21 @@ def another() -> Response:
     return redirect(url_for("wizard.index"))
 
 
-@bp.get("/language/<code>")
+@bp.route("/language/<code>", methods=["GET", "POST"])
 def language(code: str) -> Response:
-    """Switch the language; the wizard's state stays as it is."""
+    """Switch the language; the wizard's state stays as it is. A POST comes from the Kinesis step's form
+    (its language buttons): what was typed there is saved first, as Back saves it, the secret sealed."""
     if code in LANGUAGES:
         session["lang"] = code
-    return redirect(local_path(request.args.get("next", "")) or url_for("wizard.index"))
+    if request.method == "POST" and "name" in request.form:
+        wizard = current_wizard()
+        if wizard.may_show("kinesis") and wizard.result is None:
+            form = KinesisForm(meta={"csrf": False})
+            wizard.save("kinesis", {name: form[name].data for name in KINESIS_FIELDS})
+            if form.secret_key.data:
+                wizard.set_secret(form.secret_key.data)
+    return redirect(local_path(request.args.get("next", "")) or url_for("wizard.index"),
+                    303 if request.method == "POST" else 302)
 
 
 @bp.get("/start-over")

@@ -108,6 +108,8 @@ def kinesis(wizard: Wizard):
                 wizard.set_secret(form.secret_key.data)
             return go_to("sandbox")
         valid = form.validate_on_submit()
+        if pressed == "test" and not valid and not form.name.data and set(form.errors) == {"name"}:
+            form.name.errors, valid = [], True   # the test asks Kinesis about the key: no name needed yet
         if form.secret_key.data and not form.secret_key.errors:
             wizard.set_secret(form.secret_key.data)
             form.secret_saved = True
@@ -121,7 +123,13 @@ def kinesis(wizard: Wizard):
     return render_step("kinesis", 422 if form.errors else 200, form=form, secret_saved=bool(wizard.secret),
                        key_check=key_check, existing=shown, more_existing=len(existing) - len(shown),
                        existing_error=existing_error, sandbox=wizard.sandbox(),
-                       region_names=region_names(str(get_locale())))
+                       region_names=region_names(str(get_locale())), demo_keys=demo_keys())
+
+
+def demo_keys() -> list[dict]:
+    """Demo mode's Kinesis keys (emulator/demo.py), offered on the page: none outside demo mode."""
+    kinesis = current_app.extensions.get("demo_kinesis")
+    return getattr(kinesis, "demo_keys", [])
 
 
 @bp.post("/kinesis/reuse")
