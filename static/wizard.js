@@ -100,9 +100,9 @@
       var shown = 0;
       if (wanted) document.querySelectorAll("details.picker-more").forEach(function (d) { d.open = true; });
       items.forEach(function (item) {
-        var keep = !wanted || item.textContent.toLowerCase().indexOf(wanted) !== -1 || item.querySelector("input:checked");
-        item.hidden = !keep;
-        if (keep) shown += 1;
+        var match = !wanted || item.textContent.toLowerCase().indexOf(wanted) !== -1;
+        item.hidden = !(match || item.querySelector("input:checked"));    // the chosen one stays in sight
+        if (match) shown += 1;
       });
       if (status) status.textContent = wanted ? (shown ? "" : input.dataset.filterNone.replace("%(query)s", input.value.trim())) : "";
     });

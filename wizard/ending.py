@@ -51,15 +51,27 @@ def language(code: str) -> Response:
     (its language buttons): what was typed there is saved first, as Back saves it, the secret sealed."""
     if code in LANGUAGES:
         session["lang"] = code
-    if request.method == "POST" and "name" in request.form:
-        wizard = current_wizard()
-        if wizard.may_show("kinesis") and wizard.result is None:
-            form = KinesisForm(meta={"csrf": False})
-            wizard.save("kinesis", {name: form[name].data for name in KINESIS_FIELDS})
-            if form.secret_key.data:
-                wizard.set_secret(form.secret_key.data)
+    if request.method == "POST":
+        save_typed()
     return redirect(local_path(request.args.get("next", "")) or url_for("wizard.index"),
                     303 if request.method == "POST" else 302)
+
+
+def save_typed() -> None:
+    """Save what the Kinesis step's form sent, unchecked, as Back saves it (the secret sealed)."""
+    wizard = current_wizard()
+    if "name" in request.form and wizard.may_show("kinesis") and wizard.result is None:
+        form = KinesisForm(meta={"csrf": False})
+        wizard.save("kinesis", {name: form[name].data for name in KINESIS_FIELDS})
+        if form.secret_key.data:
+            wizard.set_secret(form.secret_key.data)
+
+
+@bp.post("/start-over/ask")
+def ask_start_over() -> Response:
+    """Start over pressed on the Kinesis step: its form is saved, then the question asked."""
+    save_typed()
+    return redirect(url_for("wizard.confirm_start_over", back=local_path(request.args.get("back", "")) or None), 303)
 
 
 @bp.get("/start-over")
