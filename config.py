@@ -31,7 +31,7 @@ REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 SETTING_NAMES = (                   # every variable read, as the README's Settings table lists them
     "AEP_PLATFORM_URL", "AEP_IMS_URL", "AEP_CLIENT_ID", "AEP_CLIENT_SECRET", "AEP_ORG_ID", "AEP_SCOPES",
     "AEP_ACCESS_TOKEN", "AEP_TIMEOUT", "REQUEST_DEADLINE", "SECRET_KEY", "REDIS_URL", "SESSION_MINUTES",
-    "SESSION_COOKIE_SECURE", "TRUSTED_PROXIES", "URL_PREFIX", "AUTH_MODE", "ALLOW_ANONYMOUS", "ACCESS_POLICY",
+    "SESSION_COOKIE_SECURE", "TRUSTED_PROXIES", "URL_PREFIX", "FRAME_ANCESTORS", "AUTH_MODE", "ALLOW_ANONYMOUS", "ACCESS_POLICY",
     "TRUSTED_USER_HEADER", "TRUSTED_GROUPS_HEADER", "CREATE_RATE_LIMIT", "TEST_RATE_LIMIT", "EXPLORE_RATE_LIMIT",
     "PORT", "LOG_LEVEL", "LOG_FORMAT", "KINESIS_ENDPOINT_URL", "EMULATOR_DATA_DIR", "EMULATOR_ORG_ID",
 )
@@ -71,6 +71,20 @@ def read_redis_url(values: Mapping[str, str], name: str) -> str:
     return raw
 
 
+ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def read_origins(values: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Origins (``https://portal.example.com``, ``https://*.example.com:8443``) separated by spaces or
+    commas; () when unset. Nothing else: a path or a quote would change what CSP means."""
+    origins = tuple(part for part in re.split(r"[\s,]+", read_text(values, name)) if part)
+    for origin in origins:
+        if not ORIGIN.fullmatch(origin):
+            raise ConfigurationError(f"{name} must list origins such as https://portal.example.com, "
+                                     "separated by spaces.")
+    return origins
+
+
 @dataclass(frozen=True)
 class Config:
     """Every setting in the README's table, typed, with its default."""
@@ -83,6 +97,7 @@ class Config:
     session_cookie_secure: bool | None = None                    # None: on outside demo mode
     trusted_proxies: int = 0
     url_prefix: str = ""
+    frame_ancestors: tuple[str, ...] = ()                        # origins that may frame the app; (): none
     trusted_user_header: str = ""
     create_rate_limit: str = "10 per minute"
     test_rate_limit: str = "20 per minute"
@@ -115,6 +130,7 @@ class Config:
             session_cookie_secure=read_bool(values, "SESSION_COOKIE_SECURE"),
             trusted_proxies=read_int(values, "TRUSTED_PROXIES", 0, minimum=0),
             url_prefix=read_text(values, "URL_PREFIX"),
+            frame_ancestors=read_origins(values, "FRAME_ANCESTORS"),
             trusted_user_header=read_text(values, "TRUSTED_USER_HEADER"),
             create_rate_limit=read_rate_limit(values, "CREATE_RATE_LIMIT", "10 per minute"),
             test_rate_limit=read_rate_limit(values, "TEST_RATE_LIMIT", "20 per minute"),
@@ -140,6 +156,7 @@ class Config:
             "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
             "TRUSTED_PROXIES": self.trusted_proxies,
             "URL_PREFIX": self.url_prefix,
+            "FRAME_ANCESTORS": self.frame_ancestors,
             "TRUSTED_USER_HEADER": self.trusted_user_header,
             "CREATE_RATE_LIMIT": self.create_rate_limit,
             "TEST_RATE_LIMIT": self.test_rate_limit,

@@ -79,11 +79,19 @@ def test_secrets_stay_out_of_repr():
     ("SESSION_COOKIE_SECURE", "maybe"), ("LOG_LEVEL", "loud"), ("LOG_FORMAT", "xml"),
     ("CREATE_RATE_LIMIT", "lots"), ("TEST_RATE_LIMIT", "twenty a minute"), ("AEP_TIMEOUT", "soon"),
     ("REDIS_URL", "http://user:hunter2-secret@cache:6379"),
+    ("FRAME_ANCESTORS", "intranet.test"), ("FRAME_ANCESTORS", "https://intranet.test/path"),
+    ("FRAME_ANCESTORS", "'self' https://a.example; script-src *"), ("FRAME_ANCESTORS", "*"),
 ])
 def test_a_malformed_value_is_refused_by_name_and_never_quoted(name, value):
     with pytest.raises(ConfigurationError, match=name) as refused:
         Config.from_values({name: value})
     assert value not in str(refused.value) and "hunter2" not in str(refused.value)
+
+
+def test_frame_ancestors_are_origins_separated_by_spaces_or_commas():
+    config = Config.from_values({"FRAME_ANCESTORS": "https://portal.example.com, https://*.corp.example:8443"})
+    assert config.frame_ancestors == ("https://portal.example.com", "https://*.corp.example:8443")
+    assert Config.from_values({}).frame_ancestors == ()
 
 
 def test_minutes_may_be_fractions():

@@ -38,6 +38,32 @@ def test_security_headers_on_every_response(client, path):
     assert "Strict-Transport-Security" not in headers          # plain HTTP: no HSTS
 
 
+def test_pages_are_kept_out_of_the_browsers_cache_and_static_files_in_it(client, walker):
+    walker.through_review()
+    for path in ("/sandbox", "/kinesis", "/review", "/nowhere", "/healthz"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+    walker.create()
+    assert client.get("/done").headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/static/style.css").headers["Cache-Control"]
+
+
+def test_no_origin_may_frame_the_app_by_default(client):
+    headers = client.get("/sandbox").headers
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"] and headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_origins_of_frame_ancestors_may_frame_it_with_cookies_that_work_there(settings, tmp_path):
+    app = make_app(settings, tmp_path, FRAME_ANCESTORS=("https://portal.example.com", "https://*.corp.example"))
+    response = app.test_client().get("/sandbox")
+    assert "frame-ancestors https://portal.example.com https://*.corp.example;" in (
+        response.headers["Content-Security-Policy"] + ";")
+    assert "X-Frame-Options" not in response.headers     # it cannot name origins: CSP alone decides
+    cookies = response.headers.getlist("Set-Cookie")
+    assert len(cookies) == 2
+    for cookie in cookies:   # a frame on another site sends only these: SameSite=None, Secure, partitioned
+        assert "SameSite=None" in cookie and "Secure" in cookie and "Partitioned" in cookie
+
+
 def test_hsts_over_https(client):
     assert "max-age=" in client.get("/sandbox", base_url="https://localhost").headers["Strict-Transport-Security"]
 

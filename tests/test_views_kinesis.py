@@ -154,6 +154,19 @@ def test_no_warning_for_another_key(walker, client, existing):
     assert 'id="duplicate"' not in client.get("/review").get_data(as_text=True)
 
 
+def test_the_warning_names_the_region_it_matched(walker, client, existing):
+    walker.through_review()
+    warning = re.search(r'id="duplicate">(.*?)</div>', text(client.get("/review")), re.S).group(1)
+    assert "in eu-west-1" in warning
+
+
+def test_no_warning_for_the_same_key_in_another_region(walker, client, existing):
+    """A connection is tied to a region: the same key for another region is another connection."""
+    walker.through_review(region="us-east-1")
+    page = client.get("/review").get_data(as_text=True)
+    assert "us-east-1" in page and "Review and create" in page and 'id="duplicate"' not in page
+
+
 def test_a_new_connection_shows_up_for_the_next_wizard(walker, client):
     walker.done()
     walker.post("/start-over", token_from="/done")

@@ -1,7 +1,7 @@
 """What keeps the app safe in production: headers, cookies, trusted proxies and prefixes, rate limits."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, request
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -12,10 +12,20 @@ CSP = {"default-src": "'self'", "script-src": "'self'", "style-src": "'self'", "
 
 
 def secure_app(app: Flask) -> None:
-    """Security headers, secure cookies, trusted proxies and the URL prefix, rate limits."""
-    Talisman(app, force_https=False, content_security_policy=CSP, frame_options="DENY",
-             referrer_policy="same-origin", session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
-             session_cookie_http_only=True, session_cookie_samesite="Lax", permissions_policy={})
+    """Security headers, secure cookies, pages kept out of the browser's cache, trusted proxies and the URL
+    prefix, rate limits."""
+    ancestors = app.config.get("FRAME_ANCESTORS") or ()
+    if ancestors:
+        # Framed by a portal on another site: the cookie must cross sites (SameSite=None, which browsers
+        # accept only Secure) and is partitioned (CHIPS), so it lives in that portal's frame alone.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["SESSION_COOKIE_PARTITIONED"] = True
+    # X-Frame-Options cannot name origins: when some may frame the app, CSP's frame-ancestors alone decides.
+    Talisman(app, force_https=False, content_security_policy=dict(CSP, **{"frame-ancestors": frame_ancestors(app)}),
+             frame_options=None if ancestors else "DENY", referrer_policy="same-origin",
+             session_cookie_secure=app.config["SESSION_COOKIE_SECURE"], session_cookie_http_only=True,
+             session_cookie_samesite="None" if ancestors else "Lax", permissions_policy={})
+    app.after_request(keep_out_of_the_browsers_cache)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:  # X-Forwarded-For, -Proto, -Host and -Prefix, from that many proxies and no others
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies)
@@ -27,6 +37,20 @@ def secure_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)  # a limiter without its store lets requests by
     limiter.init_app(app)
+
+
+def frame_ancestors(app: Flask) -> str:
+    """CSP's ``frame-ancestors``: the origins of ``FRAME_ANCESTORS``, or ``'none'``."""
+    return " ".join(app.config.get("FRAME_ANCESTORS") or ()) or "'none'"
+
+
+def keep_out_of_the_browsers_cache(response: Response) -> Response:
+    """Every page but the static files is ``no-store``: each tells the state of one person's wizard at one
+    moment, so Back after a create must ask again (and be sent on to the result) rather than show a
+    review page with a live Create button; and no shared cache may keep one person's page for another."""
+    if request.endpoint != "static" and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 class IgnoreForwardedHeaders:

@@ -218,7 +218,7 @@ class ResilientSessions(SessionInterface):
     def _cookie_options(self, app: Flask) -> dict[str, Any]:
         return dict(domain=self.get_cookie_domain(app), path=self.get_cookie_path(app),
                     secure=self.get_cookie_secure(app), httponly=self.get_cookie_httponly(app),
-                    samesite=self.get_cookie_samesite(app))
+                    samesite=self.get_cookie_samesite(app), partitioned=self.get_cookie_partitioned(app))
 
     def set_cookie(self, app: Flask, session_: Any, response: Any, written: float) -> None:
         """The cookie naming ``session_``, expiring with it, and the stamp of its last write (``session_fate``)."""

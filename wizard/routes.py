@@ -173,15 +173,16 @@ def review(wizard: Wizard):
 
 
 def review_context(wizard: Wizard, form: ActionForm) -> dict:
-    """What the review page shows: every value, the secret masked, an existing connection for the same key."""
+    """What the review page shows: every value, the secret masked, an existing connection for the same key
+    in the same region (a connection is tied to one region: the same key elsewhere is another connection)."""
     existing, _error = list_existing(wizard.sandbox())
-    key = wizard.data("kinesis").get("access_key_id")
-    region = str(wizard.data("kinesis").get("region") or "")
-    return dict(form=form, sandbox=wizard.sandbox(), kinesis=wizard.data("kinesis"),
+    kinesis = wizard.data("kinesis")
+    same = (kinesis.get("access_key_id"), kinesis.get("region"))
+    region = str(kinesis.get("region") or "")
+    return dict(form=form, sandbox=wizard.sandbox(), kinesis=kinesis, masked_secret=wizard.masked_secret,
                 sandbox_title=wizard.data("sandbox").get("title") or "",
                 region_name=region_names(str(get_locale())).get(region, region),
-                masked_secret=wizard.masked_secret,
-                duplicate=next((c for c in existing if c["access_key_id"] == key), None))
+                duplicate=next((c for c in existing if (c["access_key_id"], c["region"]) == same), None))
 
 
 def create_failed(wizard: Wizard, form: ActionForm, error: PlatformError, attempt: str):
