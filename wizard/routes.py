@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from auth.identity import may
 from connector import PlatformError
 from web.audit import audit
-from web.clients import available_sandboxes, existing_connections, get_ledger, get_platform
+from web.clients import existing_connections, get_ledger, get_platform
 from web.errors import explain
 from web.extensions import limiter, posts_only
 from web.i18n import gettext
@@ -18,6 +18,7 @@ from web.messages import CHECK_MESSAGES
 from web.once import FAILED, PENDING, Pending, StillRunning, now_ms
 
 from . import bp
+from .loading import sandboxes_or_none
 from .picker import picker, remember
 from .forms import ActionForm, KinesisForm, SandboxForm, region_names
 from .create import create_again_after, create_connection, record_created
@@ -29,6 +30,8 @@ KINESIS_ACTIONS = ("next", "back", "test")
 REVIEW_ACTIONS = ("create", "test")
 # How often the page waiting for an unanswered create checks again by itself (seconds).
 PENDING_REFRESH = 5
+# How often the sandbox step, while Adobe is slow to list the sandboxes, comes back by itself (seconds).
+LOADING_REFRESH = 1
 log = logging.getLogger(__name__)
 
 
@@ -59,9 +62,13 @@ def index() -> Response:
 def sandbox(wizard: Wizard):
     """Step 1: choose one of the caller's active sandboxes, listed live."""
     try:
-        sandboxes = [s for s in available_sandboxes() if may("create", s.name)]
+        listing = sandboxes_or_none()
     except PlatformError as error:
         return render_step("sandbox", explain(error).status, form=None, error=explain(error), sandboxes={})
+    if listing is None:    # Adobe is slow: say so, and come back by itself (no JavaScript needed)
+        page = render_template("wizard/sandbox_loading.html", step="sandbox", steps=Steps)
+        return page, 202, {"Refresh": str(LOADING_REFRESH)}
+    sandboxes = [s for s in listing if may("create", s.name)]
     form = SandboxForm(data=wizard.data("sandbox"))
     form.sandbox.choices = [(s.name, s.title) for s in sandboxes]
     if request.method == "GET" and not form.sandbox.data and sandboxes:

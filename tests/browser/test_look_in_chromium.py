@@ -5,12 +5,14 @@ stepper links, the quieter Back, dark theme) and axe on what is new."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import serve
 from tests.browser.pages import assert_accessible, open_page
-from tests.helpers import KINESIS, credentials
+from tests.helpers import ANONYMOUS, KINESIS, credentials
 
 WORDS = {
     "en": {"next": "Next", "test": "Test connection", "create": "Create connection", "name": "Connection name",
@@ -250,4 +252,25 @@ def test_the_dark_theme_follows_the_browser_and_passes_axe(browser, live_app, la
     page.get_by_role("button", name=WORDS[lang]["next"], exact=True).click()
     page.get_by_role("button", name=WORDS[lang]["next"], exact=True).click()   # errors, in the dark
     assert_accessible(page)
+    page.context.close()
+
+
+@pytest.fixture
+def patient_app(settings, tmp_path):
+    """The wizard waiting up to 10 s for an answer from Adobe (the tests' settings wait 2 s, then retry)."""
+    yield from serve(replace(settings, timeout=10.0), tmp_path, **ANONYMOUS)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_slow_sandbox_list_is_not_a_blank_page(browser, patient_app, emulator, lang):
+    """Sandbox Management takes 4 s: within about two the page says the list is being read; it then comes
+    back by itself, without JavaScript, and the list is there, asked for once (each return of the page
+    meets the same call)."""
+    page = open_page(browser, patient_app, java_script_enabled=False, locale="fr-FR" if lang == "fr" else "en-GB")
+    emulator.fault(kind="latency", seconds=4.0, path="sandbox-management", times=1)
+    page.goto("/sandbox")
+    expect(page.get_by_role("status").filter(has=page.locator("#sandboxes-loading"))).to_have_count(0)
+    expect(page.locator("#sandboxes-loading[role=status]")).to_be_visible()
+    expect(page.get_by_role("radio").first).to_be_checked(timeout=15_000)
+    assert emulator.calls("GET /data/foundation/sandbox-management/") == 1
     page.context.close()
