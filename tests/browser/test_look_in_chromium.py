@@ -274,3 +274,24 @@ def test_a_slow_sandbox_list_is_not_a_blank_page(browser, patient_app, emulator,
     expect(page.get_by_role("radio").first).to_be_checked(timeout=15_000)
     assert emulator.calls("GET /data/foundation/sandbox-management/") == 1
     page.context.close()
+
+
+def test_the_exploration_page_on_a_phone(browser, live_app):
+    """A breadcrumb back into context, streams called streams, and no page of 3,000 px."""
+    page = open_page(browser, live_app, viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    page.words = WORDS["en"]
+    to_kinesis(page)
+    fill(page)
+    page.get_by_role("button", name="Next", exact=True).click()
+    page.get_by_role("button", name="Create connection").click()
+    page.get_by_role("link", name="Explore this account's data").click()
+    crumbs = page.get_by_role("navigation", name="Breadcrumb")
+    expect(crumbs.get_by_role("link", name="Kinesis wizard")).to_be_visible()
+    expect(page.get_by_role("cell", name="stream", exact=True).first).to_be_visible()
+    expect(page.get_by_role("cell", name="table", exact=True)).to_have_count(0)
+    page.get_by_role("link", name="Preview web-clickstream").click()
+    no_sideways_scrolling(page)
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    assert height < 2600, f"the exploration page is {height} px tall on a phone"
+    assert_accessible(page)
+    page.context.close()
