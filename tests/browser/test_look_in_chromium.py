@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import serve
-from tests.browser.pages import assert_accessible, open_page
+from tests.browser.pages import SCREENSHOTS, assert_accessible, open_page
 from tests.helpers import ANONYMOUS, KINESIS, credentials
 
 WORDS = {
@@ -252,6 +252,9 @@ def test_the_dark_theme_follows_the_browser_and_passes_axe(browser, live_app, la
     page.get_by_role("button", name=WORDS[lang]["next"], exact=True).click()
     page.get_by_role("button", name=WORDS[lang]["next"], exact=True).click()   # errors, in the dark
     assert_accessible(page)
+    if lang == "en":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "7-dark.png"), full_page=True)
     page.context.close()
 
 
