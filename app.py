@@ -59,12 +59,17 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, config: Config |
 
 
 def register_blueprints(app: Flask) -> None:
-    """The app's areas: the create wizard and a connection's page."""
+    """The app's areas: the create wizard, a connection's page, looking after connections; and the
+    ``flask kinesis`` commands."""
     import explore
+    import manage
     import wizard
+    from cli import kinesis
 
     app.register_blueprint(wizard.bp)
     app.register_blueprint(explore.bp)
+    app.register_blueprint(manage.bp)
+    app.cli.add_command(kinesis)
 
 
 def start_demo_platform(app: Flask, settings: Settings) -> Settings:
@@ -72,7 +77,7 @@ def start_demo_platform(app: Flask, settings: Settings) -> Settings:
     ``settings`` name one (KINESIS_ENDPOINT_URL: a developer's own LocalStack or moto, explored as it is);
     return ``settings`` aimed at them."""
     from emulator import DEFAULT_ORG_ID, EmulatorServer
-    from emulator.demo import start_demo_kinesis
+    from emulator.demo import seed_demo_platform, start_demo_kinesis
 
     kinesis_url = settings.kinesis_endpoint_url
     if not kinesis_url:
@@ -82,6 +87,7 @@ def start_demo_platform(app: Flask, settings: Settings) -> Settings:
     data_dir = Path(app.config["EMULATOR_DATA_DIR"] or Path(app.instance_path) / "emulator")
     org_id = app.config["EMULATOR_ORG_ID"] or DEFAULT_ORG_ID
     server = EmulatorServer(data_dir, org_id=org_id, kinesis_endpoint_url=kinesis_url).start()
+    seed_demo_platform(server.app)
     app.extensions["demo_emulator"] = server
     log.info("Demo mode: platform emulator on %s, Kinesis on %s%s", server.url, kinesis_url,
              "" if "demo_kinesis" in app.extensions else " (KINESIS_ENDPOINT_URL)")

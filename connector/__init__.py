@@ -8,7 +8,7 @@ from __future__ import annotations
 import requests
 
 from . import deadline
-from .errors import (AuthenticationError, ConnectionInUse, DeadlineExceeded, InvalidParameters, InvalidRequest,
+from .errors import (AuthenticationError, ChangedMeanwhile, ConnectionInUse, DeadlineExceeded, InvalidParameters, InvalidRequest,
                      NotEntitled, NotFound, OutcomeUnknown, PermissionDenied, PlatformError, PlatformTimeout,
                      RateLimited, SandboxNotFound, ServiceUnavailable, SignInExpired, TransportError)
 from .flows import curl_command, source_connection_body
@@ -16,6 +16,7 @@ from .ims import TokenProvider, UserGrant, UserTokens, revoke
 from .flowservice import Connection, ConnectionSpec, CreatedConnection, FlowService
 from .kinesis import (CHECK_DEADLINE, KinesisCheck, KinesisCredentials, Region, check_credentials,
                       check_kinesis_access, kinesis_regions)
+from .updates import ConnectionPage, Dataflow
 from .sandboxes import AVAILABLE_PATH, Sandbox, list_active_sandboxes
 from .session import PlatformSession
 from .settings import ConfigurationError, Settings
@@ -73,7 +74,8 @@ class Platform:
 
 
 __all__ = [
-    "AuthenticationError", "ConfigurationError", "Connection", "ConnectionInUse", "ConnectionSpec",
+    "AuthenticationError", "ChangedMeanwhile", "ConfigurationError", "Connection", "ConnectionInUse",
+    "ConnectionPage", "ConnectionSpec", "Dataflow",
     "CreatedConnection", "DeadlineExceeded", "FlowService", "InvalidParameters", "InvalidRequest", "KinesisCheck",
     "KinesisCredentials",
     "NotEntitled", "NotFound", "OutcomeUnknown", "PermissionDenied", "Platform", "PlatformError",

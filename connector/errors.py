@@ -137,6 +137,13 @@ class ConnectionInUse(InvalidRequest):
     default_message = "The connection is used by dataflows (1418-400)."
 
 
+class ChangedMeanwhile(PlatformError):
+    """An update sent with ``If-Match`` found another etag: someone changed the item since it was read
+    (``1404-412``). Never resent as it is: the caller reads the item again and decides."""
+
+    default_message = "The item was changed since it was read (1404-412)."
+
+
 class RateLimited(PlatformError):
     """Adobe asked us to slow down; ``retry_after`` is in seconds when Adobe said."""
 
@@ -206,6 +213,8 @@ def error_from_response(response: requests.Response) -> PlatformError:
                            **kwargs)
     if status >= 500:
         return ServiceUnavailable(**kwargs)
+    if code == "1404-412" or status == 412:
+        return ChangedMeanwhile(**kwargs)
     if code in _ENTITLEMENT_CODES:
         return NotEntitled(**kwargs)
     if code in _PERMISSION_CODES:

@@ -1,4 +1,5 @@
-"""Flow Service: the Kinesis connection spec, and create / get / list / test / explore of connections."""
+"""Flow Service: the Kinesis connection spec, and create / get / list / test / explore / delete of connections
+(updates and listing pages in ``updates``)."""
 from __future__ import annotations
 
 import logging
@@ -15,6 +16,7 @@ from .errors import (InvalidParameters, InvalidRequest, NotFound, OutcomeUnknown
                      ServiceUnavailable, TransportError)
 from .kinesis import KinesisCredentials, check_credentials
 from .session import PlatformSession
+from .updates import ConnectionUpdates
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +96,7 @@ class Connection:
     sandbox_name: str = ""
     created_at: int = 0
     etag: str = ""
+    updated_at: int = 0
     auth_params: dict[str, Any] = field(default_factory=dict)
     connection_spec_id: str = ""
     provider_id: str = ""
@@ -118,6 +121,7 @@ class Connection:
             sandbox_name=item.get("sandboxName", ""),
             created_at=int(item.get("createdAt") or 0),
             etag=item.get("etag", ""),
+            updated_at=int(item.get("updatedAt") or 0),
             auth_params=dict(auth.get("params") or {}),
             connection_spec_id=(item.get("connectionSpec") or {}).get("id", ""),
             provider_id=item.get("providerId") or "",
@@ -134,8 +138,8 @@ class CreatedConnection:
     recovered: bool = False
 
 
-class FlowService:
-    """Flow Service calls for Kinesis base connections."""
+class FlowService(ConnectionUpdates):
+    """Flow Service calls for Kinesis base connections (updates, pages and dataflows: ``updates``)."""
 
     def __init__(self, session: PlatformSession, lookup_pauses: tuple[float, ...] = LOOKUP_PAUSES) -> None:
         self.session = session
@@ -182,21 +186,7 @@ class FlowService:
         if not, ``OutcomeUnknown`` says when the create was sent, so that the caller can keep looking.
         Sending it again there could make a second connection when the first create lands late.
         """
-        problems = check_credentials(credentials.access_key_id, credentials.secret_key, credentials.region)
-        if not name.strip():
-            problems["name"] = "name_missing"
-        if problems:
-            raise InvalidParameters(problems)
-        spec = self.kinesis_spec(sandbox)
-        params = credentials.auth_params()
-        spec.check_params(params)
-        body = {
-            "name": name,
-            "description": description,
-            "providerId": spec.provider_id,
-            "auth": {"specName": spec.auth_spec_name, "params": params},
-            "connectionSpec": {"id": spec.id, "version": spec.version},
-        }
+        body = self.create_body(sandbox, name, description, credentials)
         sent_at = int(time.time() * 1000)
         try:
             answer = self.session.call("POST", f"{BASE_PATH}/connections", sandbox=sandbox, json=body).json()
@@ -212,6 +202,26 @@ class FlowService:
         if found:
             return found
         raise OutcomeUnknown(sent_at=sent_at, status=cause.status, code=cause.code, request_id=cause.request_id)
+
+    def create_body(self, sandbox: str, name: str, description: str,
+                    credentials: KinesisCredentials) -> dict[str, Any]:
+        """The ``POST /connections`` body for a Kinesis connection, checked first (``InvalidParameters``):
+        the key's shape, the name, and the params against the connection spec's auth schema."""
+        problems = check_credentials(credentials.access_key_id, credentials.secret_key, credentials.region)
+        if not name.strip():
+            problems["name"] = "name_missing"
+        if problems:
+            raise InvalidParameters(problems)
+        spec = self.kinesis_spec(sandbox)
+        params = credentials.auth_params()
+        spec.check_params(params)
+        return {
+            "name": name,
+            "description": description,
+            "providerId": spec.provider_id,
+            "auth": {"specName": spec.auth_spec_name, "params": params},
+            "connectionSpec": {"id": spec.id, "version": spec.version},
+        }
 
     def find_recent(self, sandbox: str, name: str, access_key_id: str, since_ms: int) -> CreatedConnection | None:
         """A Kinesis connection of this name and key made since ``since_ms`` (less clock skew), if any.

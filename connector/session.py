@@ -56,12 +56,14 @@ class PlatformSession:
         return headers
 
     def call(self, method: str, path: str, *, sandbox: str | None = None, params: Any = None,
-             json: Any = None, timeout: float | None = None) -> requests.Response:
-        """Send one call; renew the token once after a 401; raise the typed error on failure."""
+             json: Any = None, timeout: float | None = None,
+             headers: dict[str, str] | None = None) -> requests.Response:
+        """Send one call (with ``headers`` added to the usual ones, such as ``If-Match``); renew the token
+        once after a 401; raise the typed error on failure."""
         token = self._token()
-        response = self._send(method, path, token, sandbox, params, json, timeout)
+        response = self._send(method, path, token, sandbox, params, json, timeout, headers)
         if response.status_code == 401 and self.tokens.invalidate(token):
-            response = self._send(method, path, self._token(), sandbox, params, json, timeout)
+            response = self._send(method, path, self._token(), sandbox, params, json, timeout, headers)
         if not response.ok:
             error = error_from_response(response)
             if response.status_code == 401 and self.tokens.static:
@@ -82,11 +84,11 @@ class PlatformSession:
             raise
 
     def _send(self, method: str, path: str, token: str, sandbox: str | None, params: Any, json: Any,
-              timeout: float | None) -> requests.Response:
+              timeout: float | None, extra: dict[str, str] | None = None) -> requests.Response:
         try:
             return self.http.request(
                 method, self.url(path), params=params, json=json,
-                headers=self.headers(token, sandbox, json is not None),
+                headers={**self.headers(token, sandbox, json is not None), **(extra or {})},
                 timeout=(CONNECT_TIMEOUT, timeout or self.settings.timeout),
             )
         except requests.RequestException as exc:

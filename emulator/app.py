@@ -9,7 +9,7 @@ from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from . import control, flowservice, ims, sandboxes
+from . import control, flows, flowservice, ims, patch, sandboxes
 from .faults import Fault
 from .state import ApiError, EmulatorState, drop_connection, flow_error, gateway_error
 from .store import Store
@@ -23,7 +23,7 @@ def create_emulator_app(data_dir: Path, org_id: str | None = None, kinesis_endpo
     if org_id:
         state.org_id = org_id
     app.extensions["emulator"] = state
-    for module in (ims, sandboxes, flowservice, control):
+    for module in (ims, sandboxes, flowservice, flows, control):
         app.register_blueprint(module.bp)
 
     @app.before_request

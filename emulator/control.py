@@ -249,3 +249,14 @@ def mark_in_use(connection_id: str):
     if not current_state().store.set_in_use(connection_id, bool(_json().get("in_use", True))):
         return jsonify(error="no such connection"), 404
     return jsonify(status="ok")
+
+
+@bp.post("/demo")
+def demo():
+    """Add demo mode's objects (a Kinesis connection in use by a dataflow, see ``demo``), once."""
+    from flask import current_app
+
+    from .demo import seed_demo_platform
+
+    made = seed_demo_platform(current_app._get_current_object())
+    return jsonify(seeded=made), 201 if made else 200

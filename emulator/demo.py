@@ -49,32 +49,43 @@ def seed_streams(endpoint_url: str, regions=DEMO_REGIONS, streams=("web-clickstr
                 for event in demo_records(stream)])
 
 
-# The demo's keys, each named for what it shows: (code, IAM user or None, what the key pair is made of).
+# The demo's keys, each named for what it shows, the same on every start (the README lists them). The key
+# that works is DEMO_KEY, which the seeded demo connection stores too.
 EVERY_ACTION = ["kinesis:ListStreams", "kinesis:DescribeStream", "kinesis:GetShardIterator", "kinesis:GetRecords"]
-DEMO_USERS = {"demo-reader": EVERY_ACTION, "demo-lister": EVERY_ACTION[:1]}
+LISTER_KEY = ("AKIADEMOLISTONLY2345", "list" * 10)
+DEMO_USERS = {"demo-reader": (EVERY_ACTION, DEMO_KEY), "demo-lister": (EVERY_ACTION[:1], LISTER_KEY)}
 UNKNOWN_KEY = ("AKIAZZZZDEMOUNKNOWN7", "unknown" + "K" * 33)
+WRONG_SECRET = "wrong" * 8
 
 
 def seed_demo_keys(endpoint_url: str) -> list[dict]:
-    """IAM users in moto with their own access keys, then moto's IAM checks turned on, so that each key
+    """IAM users in moto with the demo's access keys, then moto's IAM checks turned on, so that each key
     answers as AWS would: ``works`` (every permission), ``missing_permission`` (kinesis:ListStreams only),
     ``wrong_secret`` (the working key's id with another secret) and ``unknown_key`` (no such key).
 
-    moto's checks are process-wide: call this only in a process of demo mode's own (``python app.py``)."""
+    moto makes up its keys: they are set to the demo's own in moto's IAM state, which is this process's
+    (demo mode's moto runs in the app's process). Its checks are process-wide too: call this only in a
+    process of demo mode's own (``python app.py``, ``make run``)."""
+    from moto.iam.models import iam_backends
+
     iam = boto3.client("iam", region_name="us-east-1", endpoint_url=endpoint_url,
                        aws_access_key_id=DEMO_KEY[0], aws_secret_access_key=DEMO_KEY[1])
-    keys = {}
-    for user, actions in DEMO_USERS.items():
+    wanted = {}
+    for user, (actions, key) in DEMO_USERS.items():
         iam.create_user(UserName=user)
         iam.put_user_policy(UserName=user, PolicyName="kinesis", PolicyDocument=json.dumps({
             "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}))
-        made = iam.create_access_key(UserName=user)["AccessKey"]
-        keys[user] = (made["AccessKeyId"], made["SecretAccessKey"])
-    reader = keys["demo-reader"]
+        wanted[iam.create_access_key(UserName=user)["AccessKey"]["AccessKeyId"]] = key
+    for account in iam_backends.values():
+        for backend in account.values():
+            for user in backend.users.values():
+                for made in user.access_keys:
+                    if made.access_key_id in wanted:
+                        made.access_key_id, made.secret_access_key = wanted[made.access_key_id]
     requests.post(endpoint_url + "/moto-api/reset-auth", data="0", timeout=5).raise_for_status()
-    return [{"code": "works", "access_key_id": reader[0], "secret_key": reader[1]},
-            {"code": "missing_permission", "access_key_id": keys["demo-lister"][0], "secret_key": keys["demo-lister"][1]},
-            {"code": "wrong_secret", "access_key_id": reader[0], "secret_key": reader[1][::-1]},
+    return [{"code": "works", "access_key_id": DEMO_KEY[0], "secret_key": DEMO_KEY[1]},
+            {"code": "missing_permission", "access_key_id": LISTER_KEY[0], "secret_key": LISTER_KEY[1]},
+            {"code": "wrong_secret", "access_key_id": DEMO_KEY[0], "secret_key": WRONG_SECRET},
             {"code": "unknown_key", "access_key_id": UNKNOWN_KEY[0], "secret_key": UNKNOWN_KEY[1]}]
 
 
@@ -87,3 +98,50 @@ def start_demo_kinesis(keys: bool = False):
     seed_streams(server.url)
     server.demo_keys = seed_demo_keys(server.url) if keys else []
     return server
+
+
+# What demo mode finds on the platform besides the streams: a Kinesis connection already in use by a
+# dataflow, so that a refused delete (1418-400) and a running dataflow can be seen without making them.
+DEMO_SANDBOX = "prod"
+DEMO_CLIENT = "acp_demo_seed"
+DEMO_CONNECTION_NAME = "Demo clickstream account"
+DEMO_STREAM = "web-clickstream"
+DEMO_REGION = "us-east-1"
+DEMO_FLOW_NAME = "Demo clickstream to Experience Platform"
+# Catalog ids are 24 hexadecimal digits; this one is the seeded "Web clickstream events" dataset.
+DEMO_DATASET_ID = "65a0c0de5eed00d5e7000001"
+
+
+def seed_demo_platform(app) -> dict[str, str] | None:
+    """Give ``app``'s platform its demo objects (once: nothing is added when the demo connection exists).
+    Returns the ids made, or None when they were already there."""
+    from flask import g
+
+    from .entities import FLOWS, SOURCE_CONNECTIONS, TARGET_CONNECTIONS
+    from .flows import new_flow, new_source_connection, new_target_connection
+    from .flowservice import store_connection
+    from .specs import (DATA_LAKE_SPEC_ID, KINESIS_AUTH_SPEC_NAME, KINESIS_PROVIDER_ID, KINESIS_SPEC_ID,
+                        STREAMING_FLOW_SPEC_ID)
+    from .state import current_state
+
+    with app.test_request_context():
+        store = current_state().store
+        if any(c["name"] == DEMO_CONNECTION_NAME for c in store.connections(DEMO_SANDBOX)):
+            return None
+        g.sandbox, g.client_id, g.user = DEMO_SANDBOX, DEMO_CLIENT, None
+        connection = store_connection(
+            DEMO_SANDBOX, DEMO_CLIENT, DEMO_CONNECTION_NAME, "Seeded by demo mode: in use by a dataflow",
+            KINESIS_SPEC_ID, "1.0", KINESIS_PROVIDER_ID, KINESIS_AUTH_SPEC_NAME,
+            {"accessKeyId": DEMO_KEY[0], "secretKey": DEMO_KEY[1], "region": DEMO_REGION}, {"secretKey"})
+        spec = {"id": KINESIS_SPEC_ID, "version": "1.0"}
+        source = store.entities.add(SOURCE_CONNECTIONS, DEMO_SANDBOX, new_source_connection({
+            "name": f"{DEMO_STREAM} source", "baseConnectionId": connection["id"], "connectionSpec": spec,
+            "data": {"format": "json"}, "params": {"stream": DEMO_STREAM, "dataType": "raw", "reset": "latest"}}))
+        target = store.entities.add(TARGET_CONNECTIONS, DEMO_SANDBOX, new_target_connection({
+            "name": "Web clickstream events target", "connectionSpec": {"id": DATA_LAKE_SPEC_ID, "version": "1.0"},
+            "data": {"format": "parquet_xdm"}, "params": {"dataSetId": DEMO_DATASET_ID}}))
+        flow = store.entities.add(FLOWS, DEMO_SANDBOX, new_flow({
+            "name": DEMO_FLOW_NAME, "flowSpec": {"id": STREAMING_FLOW_SPEC_ID, "version": "1.0"},
+            "sourceConnectionIds": [source["id"]], "targetConnectionIds": [target["id"]]}))
+    return {"connection": connection["id"], "sourceConnection": source["id"], "targetConnection": target["id"],
+            "flow": flow["id"]}

@@ -30,6 +30,14 @@ CONNECTION_PROPERTIES = frozenset({
     "id", "createdAt", "updatedAt", "createdBy", "updatedBy", "createdClient", "updatedClient", "sandboxId",
     "sandboxName", "imsOrgId", "name", "description", "connectionSpec", "state", "auth", "version", "etag",
     "providerId"})
+# Source and target connections (SourceConnectionItemDTO, TargetConnectionItemDTO) and flows (FlowItemDTO).
+_COMMON = frozenset({"id", "createdAt", "updatedAt", "createdBy", "updatedBy", "createdClient", "updatedClient",
+                     "sandboxId", "sandboxName", "imsOrgId", "name", "description", "state", "version", "etag"})
+SOURCE_CONNECTION_PROPERTIES = _COMMON | {"baseConnectionId", "data", "connectionSpec", "params", "providerRefId",
+                                          "inheritedAttributes"}
+TARGET_CONNECTION_PROPERTIES = SOURCE_CONNECTION_PROPERTIES
+FLOW_PROPERTIES = _COMMON | {"flowSpec", "sourceConnectionIds", "targetConnectionIds", "inheritedAttributes",
+                             "scheduleParams", "transformations", "runs", "lastOperation", "lastRunDetails"}
 
 
 class FilterError(ValueError):
@@ -86,7 +94,10 @@ class Condition:
     wanted: list[str]
 
     def holds(self, item: dict[str, Any]) -> bool:
-        values = _values(item, self.segments)
+        # An array of plain values compared without ``[]`` (``sourceConnectionIds==<id>``) holds when one of
+        # its items does: Adobe documents the ``[]`` spelling for arrays; the emulator takes both.
+        values = [part for value in _values(item, self.segments)
+                  for part in (value if isinstance(value, list) else [value])]
         if self.op == "!=":
             return not any(self._equal(value, wanted) for value in values for wanted in self.wanted)
         if self.op == "==":

@@ -1,9 +1,6 @@
 """Flow Service: connection specs and base connections, with Adobe's answers and errors."""
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import time
 import uuid
 from typing import Any
@@ -12,8 +9,9 @@ import jsonschema
 from flask import Blueprint, Response, g, jsonify, request, url_for
 
 from .access import caller, check_source_permission, may_use_sandbox
-from .filters import FilterError, parse_condition, parse_orderby
+from .filters import CONNECTION_PROPERTIES
 from .gateway import check_gateway
+from .listing import bad_query_value, listing
 from .state import flow_error, current_state
 from .kinesis import Kinesis, KinesisRefused, KinesisUnavailable
 from .tabular import PREVIEW_BYTES, table
@@ -21,7 +19,6 @@ from .specs import KINESIS_AUTH_SPEC_NAME, KINESIS_SPEC_ID, SPECS, secret_params
 
 bp = Blueprint("flowservice", __name__, url_prefix="/data/foundation/flowservice")
 ENCRYPTED = "<encrypted>"
-DEFAULT_LIMIT = 100
 PREVIEW_LIMIT = 10
 
 
@@ -131,80 +128,10 @@ def store_connection(sandbox: str, client_id: str, name: str, description: str, 
     return stored
 
 
-def _query_error(error: FilterError):
-    return flow_error(error.code, "Invalid request", error.detail)
-
-
-def _bad_query_value(name: str, value: str):
-    """Adobe documents no code for a bad ``limit`` or continuation token; ``1453-400`` ("Invalid query
-    value ... provided in query param") is the documented code that fits, so the emulator uses it."""
-    shown = value if len(value) <= 40 else value[:40] + "…"
-    return flow_error("1453-400", "Invalid request", f"Invalid query value {name}={shown} provided in query param.")
-
-
-def _encode(state: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(state).encode()).decode().rstrip("=")
-
-
-def _decode(token: str) -> dict[str, Any]:
-    """The listing a continuation token stands for; one that this emulator did not make is refused."""
-    try:
-        state = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (ValueError, binascii.Error):
-        raise _bad_query_value("continuationToken", token) from None
-    if not (isinstance(state, dict) and isinstance(state.get("property"), list)
-            and all(isinstance(p, str) for p in state["property"]) and isinstance(state.get("orderby"), str)
-            and type(state.get("limit")) is int and type(state.get("offset")) is int
-            and state["limit"] >= 1 and state["offset"] >= 0):
-        raise _bad_query_value("continuationToken", token)
-    return state
-
-
-def _limit() -> int:
-    raw = request.args.get("limit")
-    if raw is None:
-        return DEFAULT_LIMIT
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise _bad_query_value("limit", raw) from None
-    if limit < 1:
-        raise _bad_query_value("limit", raw)
-    return min(limit, 1000)
-
-
 @bp.get("/connections")
 def list_connections():
-    """List connections, filtered with ``property``, sorted with ``orderby``, paged by continuation token
-    (see ``filters`` for the rules and the codes of their faults)."""
-    if "limit" in request.args and request.args.get("count") == "true":
-        raise flow_error("1401-400", "Invalid request",
-                         "The limit and count parameters cannot be given together in the same request. Please "
-                         "provide either only the limit or the count parameter and try again.")
-    if "continuationToken" in request.args:
-        state = _decode(request.args["continuationToken"])
-    else:
-        state = {"property": request.args.getlist("property"), "orderby": request.args.get("orderby", ""),
-                 "limit": _limit(), "offset": 0}
-    try:
-        conditions = [parse_condition(condition) for condition in state["property"]]
-        order = parse_orderby(state["orderby"]) if state["orderby"] else None
-        items = [item for item in current_state().store.connections(g.sandbox)
-                 if all(condition.holds(item) for condition in conditions)]
-    except FilterError as error:
-        raise _query_error(error) from None
-    if request.args.get("count") == "true":
-        return jsonify(count=len(items))
-    if order:
-        key, descending = order
-        items.sort(key=key, reverse=descending)
-    offset, limit = state["offset"], state["limit"]
-    page = items[offset:offset + limit]
-    answer: dict[str, Any] = {"items": page}
-    if offset + limit < len(items):
-        token = _encode({**state, "offset": offset + limit})
-        answer["_links"] = {"next": {"href": f"/connections?continuationToken={token}"}}
-    return jsonify(answer)
+    """List connections, filtered with ``property``, sorted with ``orderby``, paged by continuation token."""
+    return listing(current_state().store.connections(g.sandbox), CONNECTION_PROPERTIES, "connections")
 
 
 def _connection(connection_id: str) -> tuple[dict[str, Any], dict[str, Any], bool]:
@@ -257,7 +184,7 @@ def explore(connection_id: str):
             try:
                 limit = max(1, min(int(request.args.get("limit", PREVIEW_LIMIT)), 100))
             except ValueError:
-                raise _bad_query_value("limit", request.args["limit"]) from None
+                raise bad_query_value("limit", request.args["limit"]) from None
             values = kinesis.recent_values(stream, limit, PREVIEW_BYTES)
             return jsonify(table(values, preview=request.args.get("preview", "").lower() == "true"))
     except KinesisRefused as error:
@@ -273,11 +200,13 @@ def explore(connection_id: str):
 @bp.delete("/connections/<connection_id>")
 @bp.delete("/connections/<connection_id>/")
 def delete_connection(connection_id: str):
-    """Delete a connection unless dataflows use it."""
-    _, _, in_use = _connection(connection_id)
-    if in_use:
-        raise flow_error("1418-400", "Connection in use",
-                         f"Connection '{connection_id}' is used by one or more dataflows and cannot be deleted.")
+    """Delete a connection unless flows use it (or the control API marked it in use)."""
+    _, _, marked = _connection(connection_id)
+    if marked or current_state().store.entities.flows_using(g.sandbox, connection_id):
+        raise flow_error("1418-400", "Invalid request",
+                         f"The base connection with the ID {connection_id} cannot be deleted because the base "
+                         "connection is being used in one or more flows. Please ensure that corresponding flows "
+                         "are deleted before deleting a base connection.")
     current_state().store.delete_connection(connection_id)
     answer = Response(status=204)
     del answer.headers["Content-Type"]

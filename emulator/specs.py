@@ -93,3 +93,21 @@ def secret_params(spec: dict, auth_spec_name: str) -> set[str]:
         if auth["name"] == auth_spec_name:
             return {name for name, prop in auth["spec"]["properties"].items() if prop.get("format") == "password"}
     return set()
+
+
+# The target side of a source dataflow: Adobe's Data Lake connection spec (``c604ff05-...``, "the connection
+# specification ID that corresponds with data lake. This ID value is fixed.") and the flow spec for streaming
+# sources to the data lake (PLATFORM.md §7). Streaming flows have no flow runs.
+DATA_LAKE_SPEC_ID = "c604ff05-7f1a-43c0-8e18-33bf874cb11c"
+STREAMING_FLOW_SPEC_ID = "d69717ba-71b4-4313-b654-49f9cf126d7a"
+STREAMING_FLOW_SPEC = {
+    "id": STREAMING_FLOW_SPEC_ID, "name": "Streaming sources to data lake", "providerId": KINESIS_PROVIDER_ID,
+    "version": "1.0",
+    "sourceConnectionSpecIds": [KINESIS_SPEC_ID], "targetConnectionSpecIds": [DATA_LAKE_SPEC_ID],
+    # One object, not a list: flow-service.yaml's FlowSpecItemDTO declares it so.
+    "transformationSpecs": {"name": "Mapping", "spec": {
+        "schema": "http://json-schema.org/draft-07/schema#", "type": "object",
+        "properties": {"mappingId": {"type": "string"}, "mappingVersion": {"type": "string"}}}},
+    "attributes": {"flowRunsSupported": False},
+}
+FLOW_SPECS = {STREAMING_FLOW_SPEC_ID: STREAMING_FLOW_SPEC}

@@ -23,6 +23,8 @@ from typing import Any, Iterable
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from . import entities
+
 log = logging.getLogger(__name__)
 
 KEY_FILE = "platform.key"
@@ -103,6 +105,8 @@ class Store:
                 # are answered 401013 and ask again, as after any expiry).
                 self._db.execute("DROP TABLE tokens")
             self._db.executescript(SCHEMA)
+            self._db.executescript(entities.SCHEMA)
+        self.entities = entities.Entities(self._run)
         self._seal_clear_secrets()
         if not self.count("sandboxes"):
             self.seed_sandboxes()
@@ -141,10 +145,11 @@ class Store:
         return self._run(f"SELECT COUNT(*) FROM {table}")[0][0]
 
     def reset(self) -> None:
-        """Forget every token, code, sign-in and connection; put the seed sandboxes and users back."""
+        """Forget every token, code, sign-in, connection and other object; put the seed sandboxes and users back."""
         with self._lock:
             self._db.executescript("DELETE FROM tokens; DELETE FROM connections; DELETE FROM sandboxes; "
-                                   "DELETE FROM users; DELETE FROM codes; DELETE FROM sign_ins;")
+                                   "DELETE FROM users; DELETE FROM codes; DELETE FROM sign_ins; "
+                                   "DELETE FROM entities;")
         self.seed_sandboxes()
         self.seed_users()
 
@@ -317,6 +322,18 @@ class Store:
             return None
         row = rows[0]
         return json.loads(row["body"]), self._open(row["secret_params"]), bool(row["in_use"])
+
+    def replace_connection(self, connection_id: str, expected_etag: str, body: dict[str, Any],
+                           secret_params: dict[str, Any]) -> bool:
+        """Put ``body`` (and its secrets, sealed) in place of the connection whose etag is still
+        ``expected_etag``, in one step; False when it changed meanwhile (or is gone)."""
+        with self._lock:
+            row = self._db.execute("SELECT body FROM connections WHERE id = ?", (connection_id,)).fetchone()
+            if row is None or json.loads(row["body"]).get("etag") != expected_etag:
+                return False
+            self._db.execute("UPDATE connections SET body = ?, secret_params = ? WHERE id = ?",
+                             (json.dumps(body), self._seal(secret_params), connection_id))
+        return True
 
     def set_in_use(self, connection_id: str, in_use: bool) -> bool:
         with self._lock:

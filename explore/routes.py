@@ -58,7 +58,8 @@ def connection(sandbox: str, connection_id: UUID):
     platform = get_platform()
     flow = platform.connections
     key = f"explore:{sandbox.lower()}:{connection_id}"
-    context: dict[str, Any] = dict(sandbox=sandbox, connection_id=connection_id, docs=ADOBE_EXPLORE_DOCS,
+    context: dict[str, Any] = dict(sandbox=sandbox, connection_id=connection_id, may_manage=may("manage", sandbox),
+                                   docs=ADOBE_EXPLORE_DOCS,
                                    kinesis_docs=ADOBE_KINESIS_DOCS, data_types=DATA_TYPES, resets=RESETS)
     try:
         found = cached(f"{key}:details", DETAILS_TTL, lambda: flow.get_connection(sandbox, connection_id))

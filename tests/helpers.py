@@ -81,6 +81,10 @@ class EmulatorControl:
     def mark_in_use(self, connection_id: str) -> None:
         self._call("POST", f"/connections/{connection_id}/in-use", json={"in_use": True})
 
+    def seed_demo(self) -> None:
+        """Demo mode's objects: a Kinesis connection that a dataflow uses (see emulator/demo.py)."""
+        self._call("POST", "/demo")
+
     def users(self) -> list[dict]:
         """The users who can sign in: ``id``, ``email``, ``name``, ``sandboxes``, ``permissions``..."""
         return self._call("GET", "/users")["users"]

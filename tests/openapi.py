@@ -34,6 +34,14 @@ def _mend_flow_service(spec: dict) -> dict:
         operation = dict(paths["/connections/{BASE_CONNECTION_ID}/"][method])
         operation["operationId"] += "WithoutSlash"
         paths["/connections/{BASE_CONNECTION_ID}"][method] = operation
+    # PATCH is declared as one PatchInstruction, its op in upper case and its value an object; Adobe's
+    # update guide sends an RFC 6902 array, ops in lower case, a name's value as a string.
+    instruction = {"type": "object", "required": ["op", "path"],
+                   "properties": {"op": {"type": "string", "enum": ["add", "replace", "remove"]},
+                                  "path": {"type": "string"}}}
+    for path in ("/connections/{BASE_CONNECTION_ID}", "/connections/{BASE_CONNECTION_ID}/"):
+        body = paths[path]["patch"]["requestBody"]["content"]["application/json"]
+        body["schema"] = {"type": "array", "minItems": 1, "items": instruction}
     # objectType is declared upper case; the documented calls use lower case.
     for parameter in paths["/connections/{BASE_CONNECTION_ID}/explore"]["get"]["parameters"]:
         if parameter["name"] == "objectType":

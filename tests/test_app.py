@@ -92,6 +92,27 @@ def test_demo_mode_explores_the_developers_own_kinesis(clean_env, kinesis_stage,
         app.extensions["demo_emulator"].stop()
 
 
+def test_demo_mode_starts_with_a_kinesis_connection_in_use_by_a_dataflow(clean_env, kinesis_stage, tmp_path):
+    """Seeded once: a second start on the same emulator data finds it and adds nothing."""
+    from connector import ConnectionInUse
+    from emulator.demo import DEMO_CONNECTION_NAME, DEMO_FLOW_NAME
+
+    clean_env.setenv("KINESIS_ENDPOINT_URL", kinesis_stage.url)
+    for _ in range(2):
+        app = create_app({"TESTING": True, **ANONYMOUS, "INSTANCE_PATH": str(tmp_path / "instance")})
+        try:
+            platform = app.extensions["platform"]
+            seeded = [c for c in platform.connections.list_kinesis_connections("prod")
+                      if c.name == DEMO_CONNECTION_NAME]
+            assert len(seeded) == 1
+            flows = platform.session.get_json("/data/foundation/flowservice/flows", sandbox="prod")["items"]
+            assert [f["name"] for f in flows] == [DEMO_FLOW_NAME]
+            with pytest.raises(ConnectionInUse):
+                platform.connections.delete_connection("prod", seeded[0].id)
+        finally:
+            app.extensions["demo_emulator"].stop()
+
+
 def test_half_configured_adobe_settings_stop_the_start(clean_env, tmp_path):
     clean_env.setenv("AEP_CLIENT_ID", "only-this")
     with pytest.raises(ConfigurationError, match="AEP_ORG_ID"):

@@ -58,8 +58,8 @@ def visible_template_text(source: str) -> str:
     return re.sub(r"<[^>]*>", " ", source)
 
 
-TEMPLATES = sorted(path for folder in ("templates", "wizard", "explore", "auth") for path in (ROOT / folder).rglob("*.html"))
-WEB_CODE = sorted(path for folder in ("web", "auth", "wizard", "explore") for path in (ROOT / folder).glob("*.py"))
+TEMPLATES = sorted(path for folder in ("templates", "wizard", "explore", "auth", "manage") for path in (ROOT / folder).rglob("*.html"))
+WEB_CODE = sorted(path for folder in ("web", "auth", "wizard", "explore", "manage", "cli") for path in (ROOT / folder).glob("*.py"))
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)

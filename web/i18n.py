@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_translations
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup
@@ -67,11 +67,25 @@ def catalogue_markup(catalogue: Any, string: str) -> Markup:
 
 
 def select_locale() -> str:
-    """The language chosen with the switcher, else the browser's preference, else English."""
+    """The language chosen with the switcher, else the browser's preference, else English; outside a
+    request (the command line), the one the environment's ``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES`` or
+    ``LANG`` names first."""
+    if not has_request_context():
+        return terminal_language()
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return chosen
     return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+
+
+def terminal_language() -> str:
+    """The language of the terminal's locale settings (``fr_FR.UTF-8`` is French), else English."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            code = value.split(":")[0][:2].lower()
+            return code if code in LANGUAGES else "en"
+    return "en"
 
 
 def extract_region_names(fileobj: Any, keywords: Any, comment_tags: Any, options: Any) -> Iterator[tuple]:

@@ -5,6 +5,7 @@ import json
 import logging
 import re
 import sys
+from pathlib import Path
 from datetime import datetime, timezone
 
 LOG_HANDLER = "kinesis-wizard"
@@ -33,6 +34,20 @@ def configure_logging(level: str, form: str) -> None:
     root.setLevel(level)
 
 
+def running_a_command() -> bool:
+    """True when this process runs ``flask … kinesis …`` (Flask's CLI, with the app's own commands)."""
+    # Started as .../bin/flask, or as .../flask/__main__.py (python -m flask).
+    started_as = Path(sys.argv[0]).parts[-2:] if sys.argv else ()
+    return any(part.startswith("flask") for part in started_as) and "kinesis" in sys.argv[1:]
+
+
+def logs_to_stderr() -> None:
+    """Write the app's log records to stderr from now on (the ``flask kinesis`` commands)."""
+    for handler in logging.getLogger().handlers:
+        if handler.get_name() == LOG_HANDLER and isinstance(handler, StdoutHandler):
+            handler.to_stderr = True
+
+
 class HideSignInValues(logging.Filter):
     """Blank out the sign-in callback's ``code`` and ``state`` in any line (the development server's
     access lines quote the whole URL)."""
@@ -50,10 +65,13 @@ class StdoutHandler(logging.StreamHandler):
 
     def __init__(self) -> None:
         super().__init__(sys.stdout)
+        # The command line keeps stdout for its own output (a table, or JSON for scripts), from the start:
+        # the app is built (and may log) before any command runs.
+        self.to_stderr = running_a_command()
 
     @property
     def stream(self):  # type: ignore[override]
-        return sys.stdout
+        return sys.stderr if self.to_stderr else sys.stdout
 
     @stream.setter
     def stream(self, value) -> None:

@@ -111,6 +111,10 @@ class OnceLedger:
         """The attempt's result, once there is one."""
         return self.cache.get(f"done:{attempt}")
 
+    def forget(self, attempt: str) -> None:
+        """Drop an attempt's result: what it made is gone (deleted since), and a new attempt may make it."""
+        self.cache.delete(f"done:{attempt}")
+
     def state(self, attempt: str) -> dict[str, Any] | None:
         """``{"state": "sending" | "pending" | "failed", "sent_at": ms}`` while there is no result."""
         return self.cache.get(f"state:{attempt}")

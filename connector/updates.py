@@ -1,0 +1,134 @@
+"""Looking after connections that exist: one page of a listing at a time, updates under ``If-Match``
+(rename, describe, a new key), and the dataflows that use a connection.
+
+A mixin of ``FlowService`` (``platform.connections``), kept apart so that each module stays one thing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+from .errors import InvalidParameters, InvalidRequest, PlatformError
+from .kinesis import KinesisCredentials, check_credentials
+
+if TYPE_CHECKING:
+    from .flowservice import Connection
+
+BASE_PATH = "/data/foundation/flowservice"
+# Flow Service's documented filter for the flows reading from a base connection (sort-and-filter.md).
+FLOWS_OF_CONNECTION = "inheritedAttributes.sourceConnections[].baseConnection.id"
+# The limits the wizard puts on a new connection's name and description (Adobe documents none).
+TEXT_LIMITS = {"name": 256, "description": 1000}
+
+
+@dataclass(frozen=True)
+class Dataflow:
+    """A dataflow that reads from a connection: its id and name."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ConnectionPage:
+    """One page of a listing, and the continuation token of the next (None on the last)."""
+
+    connections: list["Connection"]
+    next_token: str | None
+
+
+class ConnectionUpdates:
+    """Listing pages, updates and dataflows of connections (``FlowService`` provides ``session`` and the
+    Kinesis source checks)."""
+
+    def list_page(self, sandbox: str, token: str | None = None, page_size: int = 20) -> ConnectionPage:
+        """One page of the sandbox's Kinesis source connections, newest first: the first page, or the one
+        ``token`` (Flow Service's continuation token, as ``next_token`` gave it) stands for. One call."""
+        from .flowservice import KINESIS_SPEC_ID, Connection
+        if token:
+            params: dict[str, Any] = {"continuationToken": token}
+        else:
+            params = {"property": f"connectionSpec.id=={KINESIS_SPEC_ID}", "orderby": "-createdAt",
+                      "limit": page_size}
+        body = self.session.get_json(f"{BASE_PATH}/connections", sandbox=sandbox, params=params)
+        found = [Connection.from_api(item) for item in body.get("items") or [] if isinstance(item, dict)]
+        return ConnectionPage([c for c in found if self.is_kinesis_source(c)], continuation_token(body))
+
+    def update_connection(self, sandbox: str, connection_id: str, etag: str, operations: list[dict[str, Any]],
+                          *secrets: str) -> str:
+        """Apply JSON-Patch ``operations`` if the connection's etag is still ``etag``; return the new etag.
+
+        ``ChangedMeanwhile`` when someone changed it since (never resent: the caller reads it again). The
+        call is not retried after a server error either: an update that may have landed is for the caller
+        to look at. ``secrets`` are blanked out of any error that might echo them.
+        """
+        if not etag:
+            raise InvalidRequest("an update needs the etag the connection was read with", code="1403-400",
+                                 status=400, sent=False)
+        try:
+            answer = self.session.call("PATCH", f"{BASE_PATH}/connections/{connection_id}", sandbox=sandbox,
+                                       json=operations, headers={"If-Match": etag}).json()
+        except PlatformError as error:
+            raise error.redact(*secrets)
+        return str(answer.get("etag") or "")
+
+    def rotate_key(self, sandbox: str, connection_id: str, etag: str, credentials: KinesisCredentials) -> str:
+        """Give the connection a new access key (and region); return the new etag. The key is checked for
+        its shape and against the connection spec first (``InvalidParameters``); testing it against Kinesis
+        is the caller's, before this."""
+        problems = check_credentials(credentials.access_key_id, credentials.secret_key, credentials.region)
+        if problems:
+            raise InvalidParameters(problems)
+        params = credentials.auth_params()
+        self.kinesis_spec(sandbox).check_params(params)
+        return self.update_connection(sandbox, connection_id, etag,
+                                      [{"op": "replace", "path": "/auth/params", "value": params}],
+                                      credentials.secret_key)
+
+    def rename(self, sandbox: str, connection_id: str, etag: str, name: str, description: str) -> str:
+        """Give the connection a new name and description; return the new etag."""
+        problems = {field: "too_long" for field, value in (("name", name), ("description", description))
+                    if len(value) > TEXT_LIMITS[field]}
+        if not name.strip():
+            problems["name"] = "name_missing"
+        if problems:
+            raise InvalidParameters(problems)
+        return self.update_connection(sandbox, connection_id, etag, [
+            {"op": "replace", "path": "/name", "value": name},
+            {"op": "replace", "path": "/description", "value": description}])
+
+    def dataflows_using(self, sandbox: str, connection_ids: list[str]) -> dict[str, list[Dataflow]]:
+        """The dataflows reading from each of ``connection_ids``: one call for them all (commas in a
+        filter are alternatives), every page. A connection no dataflow uses maps to ``[]``."""
+        using: dict[str, list[Dataflow]] = {connection_id: [] for connection_id in connection_ids}
+        if not connection_ids:
+            return using
+        path: str | None = f"{BASE_PATH}/flows"
+        params: dict[str, Any] | None = {"property": f"{FLOWS_OF_CONNECTION}=={','.join(connection_ids)}"}
+        while path:
+            body = self.session.get_json(path, sandbox=sandbox, params=params)
+            for flow in body.get("items") or []:
+                for connection_id in _base_connections(flow):
+                    if connection_id in using:
+                        using[connection_id].append(Dataflow(str(flow.get("id", "")), str(flow.get("name", ""))))
+            token = continuation_token(body)
+            path, params = (f"{BASE_PATH}/flows", {"continuationToken": token}) if token else (None, None)
+        return using
+
+
+def _base_connections(flow: Any) -> list[str]:
+    """The base connection ids a flow reads from, as ``inheritedAttributes`` lists them."""
+    inherited = flow.get("inheritedAttributes") if isinstance(flow, dict) else None
+    sources = (inherited or {}).get("sourceConnections") if isinstance(inherited, dict) else None
+    return [str((source.get("baseConnection") or {}).get("id", "")) for source in sources or []
+            if isinstance(source, dict) and isinstance(source.get("baseConnection"), dict)]
+
+
+def continuation_token(body: dict[str, Any]) -> str | None:
+    """The continuation token in a listing's ``_links.next.href`` (None on the last page)."""
+    href = ((body.get("_links") or {}).get("next") or {}).get("href") if isinstance(body, dict) else None
+    if not isinstance(href, str):
+        return None
+    tokens = parse_qs(urlsplit(href).query).get("continuationToken")
+    return tokens[0] if tokens else None
