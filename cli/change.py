@@ -167,7 +167,7 @@ def rotate(sandbox, connection_id, access_key_id, region, etag, secret_stdin, dr
     """Give a connection a new access key, tested against Kinesis first."""
     def action():
         flow = platform().connections
-        current = flow.get_connection(sandbox, connection_id)
+        current = flow.get_kinesis_source(sandbox, connection_id)
         credentials = KinesisCredentials(access_key_id, read_secret(secret_stdin), region or current.region)
         check_shape(credentials)
         version = etag or current.etag
@@ -182,7 +182,7 @@ def rotate(sandbox, connection_id, access_key_id, region, etag, secret_stdin, dr
         try:
             flow.rotate_key(sandbox, connection_id, version, credentials)
         except ChangedMeanwhile:
-            raise changed(flow.get_connection(sandbox, connection_id)) from None
+            raise changed(flow.get_kinesis_source(sandbox, connection_id)) from None
         except InvalidParameters as invalid:
             raise refused_parameters(invalid) from None
         old = current.access_key_id[-4:]
@@ -214,7 +214,7 @@ def delete(sandbox, connection_id, yes, dry_run, output) -> None:
     """Delete a connection; refused while dataflows use it (exit 4, naming them)."""
     def action():
         flow = platform().connections
-        current = flow.get_connection(sandbox, connection_id)
+        current = flow.get_kinesis_source(sandbox, connection_id)
         if dry_run:
             return masked_request("DELETE", f"{BASE_PATH}/connections/{connection_id}", None,
                                   {"x-sandbox-name": sandbox})

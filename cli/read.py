@@ -48,7 +48,7 @@ def show(sandbox: str, connection_id: str, output: str) -> None:
     """One connection, and the dataflows that use it."""
     def action():
         flow = platform().connections
-        connection = flow.get_connection(sandbox, connection_id)
+        connection = flow.get_kinesis_source(sandbox, connection_id)
         using = dataflows_of(sandbox, [connection_id])
         found = describe(connection, None if using is None else using[connection_id])
         lines = [f"{key}: {value}" for key, value in found.items() if key != "dataflows"]
@@ -65,7 +65,9 @@ def show(sandbox: str, connection_id: str, output: str) -> None:
 def test(sandbox: str, connection_id: str, output: str) -> None:
     """Flow Service's own test of the stored key; exit code 1 when it fails."""
     def action():
-        passed = platform().connections.test_connection(sandbox, connection_id)
+        flow = platform().connections
+        flow.get_kinesis_source(sandbox, connection_id)      # only a Kinesis source of this sandbox is ours
+        passed = flow.test_connection(sandbox, connection_id)
         words = (gettext("Test passed: Experience Platform can read Kinesis with this connection's key.") if passed
                  else gettext("Test failed: Experience Platform cannot use this connection's key."))
         return ("ok" if passed else "test_failed"), {"id": connection_id, "result": passed}, words

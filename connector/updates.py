@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from .errors import InvalidParameters, InvalidRequest, PlatformError
+from .errors import InvalidParameters, InvalidRequest, NotFound, PlatformError
 from .kinesis import KinesisCredentials, check_credentials
 
 if TYPE_CHECKING:
@@ -54,6 +54,15 @@ class ConnectionUpdates:
         body = self.session.get_json(f"{BASE_PATH}/connections", sandbox=sandbox, params=params)
         found = [Connection.from_api(item) for item in body.get("items") or [] if isinstance(item, dict)]
         return ConnectionPage([c for c in found if self.is_kinesis_source(c)], continuation_token(body))
+
+    def get_kinesis_source(self, sandbox: str, connection_id: str) -> "Connection":
+        """One connection by id, only if it is a Kinesis *source* connection of ``sandbox``: anything else
+        (a Kinesis destination sharing the spec id, another sandbox's) is ``NotFound``, as no connection is.
+        The one check the manage pages and the command line both make before showing or changing one."""
+        found = self.get_connection(sandbox, connection_id)
+        if not self.is_kinesis_source(found) or found.sandbox_name.lower() not in ("", sandbox.lower()):
+            raise NotFound(status=404)
+        return found
 
     def update_connection(self, sandbox: str, connection_id: str, etag: str, operations: list[dict[str, Any]],
                           *secrets: str) -> str:

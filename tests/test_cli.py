@@ -213,3 +213,17 @@ def test_delete_names_the_dataflows_that_use_it(flask, platform, emulator):
     assert f"flow ({flow})" in refused.stderr
     listed = out(flask("connections", "list", "--sandbox", "prod", "--output", "json"))
     assert listed[0]["dataflows"] == [{"id": flow, "name": "flow"}]
+
+
+@pytest.mark.parametrize("command", [["show"], ["test"], ["delete", "--yes"],
+                                     ["rotate", "--access-key-id", NEW_KEY[0]]])
+def test_what_is_not_a_kinesis_source_of_that_sandbox_is_no_such_connection(flask, emulator, platform, command):
+    destination = emulator.add_destination(sandbox="prod")
+    elsewhere = platform.connections.create_kinesis_connection("dev", "In dev", "", credentials())
+    for connection_id in (destination, elsewhere.id):
+        answer = flask("connections", command[0], "--sandbox", "prod", connection_id, *command[1:],
+                       "--output", "json", secret=NEW_KEY[1])
+        assert answer.returncode == 4, answer.stderr
+        assert "no such connection" in out(answer)["message"]
+    assert emulator.calls(PATCH) == 0 and emulator.calls("DELETE /data/foundation/flowservice/connections/<connection_id>") == 0
+    assert emulator.calls("GET /data/foundation/flowservice/connections/<connection_id>/test") == 0
