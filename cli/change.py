@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from connector import ChangedMeanwhile, ConnectionInUse, InvalidParameters, KinesisCredentials, NotFound, OutcomeUnknown
+from connector import ChangedMeanwhile, ChangeUnknown, ConnectionInUse, InvalidParameters, KinesisCredentials, NotFound, OutcomeUnknown
 from connector.flowservice import BASE_PATH
 from web.audit import audit
 from web.i18n import gettext
@@ -183,6 +183,8 @@ def rotate(sandbox, connection_id, access_key_id, region, etag, secret_stdin, dr
             flow.rotate_key(sandbox, connection_id, version, credentials)
         except ChangedMeanwhile:
             raise changed(flow.get_kinesis_source(sandbox, connection_id)) from None
+        except ChangeUnknown as unknown:
+            raise not_known(unknown) from None
         except InvalidParameters as invalid:
             raise refused_parameters(invalid) from None
         old = current.access_key_id[-4:]
@@ -194,6 +196,19 @@ def rotate(sandbox, connection_id, access_key_id, region, etag, secret_stdin, dr
             "in AWS (IAM › Users › Security credentials), then delete it once nothing else uses it.",
             new=credentials.key_hint, old=old)
     run(output, action)
+
+
+def not_known(unknown: ChangeUnknown) -> Stop:
+    """The answer was lost and the connection read again does not show the change (exit 6)."""
+    now = unknown.current
+    if now is None:
+        return Stop("unknown", gettext("Adobe did not answer, and the connection could not be read again: it is "
+                                       "not known whether it changed. Run `connections show` in a moment."))
+    return Stop("unknown", gettext(
+        "Adobe did not answer, and the connection read again does not show the change: it is not known whether "
+        "it was made (it may still be under way). It is now: %(name)s, key ending in %(key)s, region %(region)s "
+        "(etag %(etag)s). Check, then run the command again if the change is still needed.", name=now.name,
+        key=now.access_key_id[-4:], region=now.region, etag=now.etag), {"current": describe(now)})
 
 
 def changed(now) -> Stop:
@@ -231,6 +246,8 @@ def delete(sandbox, connection_id, yes, dry_run, output) -> None:
             flow.delete_connection(sandbox, connection_id)
         except ConnectionInUse:
             raise in_use(current, (dataflows_of(sandbox, [connection_id]) or {}).get(connection_id) or []) from None
+        except ChangeUnknown as unknown:
+            raise not_known(unknown) from None
         audit("connection.deleted", sandbox=sandbox, connection_id=connection_id, name=current.name,
               key_hint=current.access_key_id[-4:])
         return "ok", {"outcome": "deleted", "id": connection_id}, gettext(

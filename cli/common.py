@@ -13,7 +13,7 @@ from flask import current_app, g
 
 from auth.identity import Identity
 
-from connector import (Connection, InvalidParameters, KinesisCredentials, OutcomeUnknown, Platform, PlatformError,
+from connector import (ChangeUnknown, Connection, InvalidParameters, KinesisCredentials, OutcomeUnknown, Platform, PlatformError,
                        RateLimited, ServiceUnavailable, TransportError, check_credentials)
 from web.errors import explain
 from web.i18n import gettext
@@ -61,7 +61,7 @@ def run(output: str, action: Callable[[], Outcome]) -> None:
         data = {"outcome": code, "message": stop.message, **stop.data}
     except PlatformError as error:
         code = ("unavailable" if isinstance(error, (ServiceUnavailable, TransportError, RateLimited))
-                else "unknown" if isinstance(error, OutcomeUnknown) else "refused")
+                else "unknown" if isinstance(error, (OutcomeUnknown, ChangeUnknown)) else "refused")
         text = explain(error).message
         data = {"outcome": code, "message": text, "adobe_code": error.code, "request_id": error.request_id}
         if error.detail:

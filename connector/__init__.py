@@ -8,7 +8,7 @@ from __future__ import annotations
 import requests
 
 from . import deadline
-from .errors import (AuthenticationError, ChangedMeanwhile, ConnectionInUse, DeadlineExceeded, InvalidParameters, InvalidRequest,
+from .errors import (AuthenticationError, ChangeUnknown, ChangedMeanwhile, ConnectionInUse, DeadlineExceeded, InvalidParameters, InvalidRequest,
                      NotEntitled, NotFound, OutcomeUnknown, PermissionDenied, PlatformError, PlatformTimeout,
                      RateLimited, SandboxNotFound, ServiceUnavailable, SignInExpired, TransportError)
 from .flows import curl_command, source_connection_body
@@ -74,7 +74,7 @@ class Platform:
 
 
 __all__ = [
-    "AuthenticationError", "ChangedMeanwhile", "ConfigurationError", "Connection", "ConnectionInUse",
+    "AuthenticationError", "ChangeUnknown", "ChangedMeanwhile", "ConfigurationError", "Connection", "ConnectionInUse",
     "ConnectionPage", "ConnectionSpec", "Dataflow",
     "CreatedConnection", "DeadlineExceeded", "FlowService", "InvalidParameters", "InvalidRequest", "KinesisCheck",
     "KinesisCredentials",

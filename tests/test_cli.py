@@ -227,3 +227,29 @@ def test_what_is_not_a_kinesis_source_of_that_sandbox_is_no_such_connection(flas
         assert "no such connection" in out(answer)["message"]
     assert emulator.calls(PATCH) == 0 and emulator.calls("DELETE /data/foundation/flowservice/connections/<connection_id>") == 0
     assert emulator.calls("GET /data/foundation/flowservice/connections/<connection_id>/test") == 0
+
+
+@pytest.mark.parametrize("fault", [{"kind": "drop"}, {"kind": "status", "status": 500}])
+def test_a_rotate_whose_answer_is_lost_but_made_is_done_and_audited(flask, platform, emulator, fault):
+    made = platform.connections.create_kinesis_connection("prod", "Lost answer", "", credentials())
+    emulator.fault(**fault, method="PATCH", path="/connections/", act=True, times=1)
+    rotated = flask("connections", "rotate", "--sandbox", "prod", made.id, "--access-key-id", NEW_KEY[0],
+                    "--output", "json", secret=NEW_KEY[1])
+    assert rotated.returncode == 0, rotated.stderr
+    assert out(rotated)["old_key_last4"] == "MPLE" and '"event": "connection.key_rotated"' in rotated.stderr
+
+
+def test_a_rotate_whose_answer_is_lost_and_not_made_exits_6_with_the_current_state(flask, platform, emulator):
+    made = platform.connections.create_kinesis_connection("prod", "Not made", "", credentials())
+    emulator.fault(kind="drop", method="PATCH", path="/connections/", act=False, times=1)
+    unknown = flask("connections", "rotate", "--sandbox", "prod", made.id, "--access-key-id", NEW_KEY[0],
+                    "--output", "json", secret=NEW_KEY[1])
+    assert unknown.returncode == 6 and out(unknown)["current"]["key_last4"] == "MPLE"
+    assert "not known whether" in unknown.stderr and "connection.key_rotated" not in unknown.stderr
+
+
+def test_a_delete_whose_answer_is_lost_but_made_is_done(flask, platform, emulator):
+    made = platform.connections.create_kinesis_connection("prod", "Gone quietly", "", credentials())
+    emulator.fault(kind="drop", method="DELETE", path="/connections/", act=True, times=1)
+    gone = flask("connections", "delete", "--sandbox", "prod", made.id, "--yes")
+    assert gone.returncode == 0 and '"event": "connection.deleted"' in gone.stderr

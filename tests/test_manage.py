@@ -354,3 +354,56 @@ def test_with_adobe_sign_in_adobe_decides_who_may_change(adobe_app, platform, ca
     assert post_form(dev, base, path, {"etag": made.etag, "name": "Dev's", "description": ""}).status_code == 200
     assert platform.connections.get_connection("dev", made.id).name == "Dev's"
     assert audit_lines(caplog)[0]["user"] == "developer@example.com"
+
+
+# A change whose answer is lost: read again, done when it shows, said plainly when it does not -------
+
+@pytest.mark.parametrize("fault", [{"kind": "drop"}, {"kind": "status", "status": 500}])
+def test_a_new_key_whose_answer_is_lost_but_made_is_done_audited_and_names_the_old_key(
+        client, platform, kinesis_auth, emulator, caplog, fault):
+    new = kinesis_auth.new_user(f"rotate-lost-{fault['kind']}", EVERY_ACTION)
+    made = make(platform)
+    caplog.set_level(logging.INFO, logger="audit")
+    emulator.fault(**fault, method="PATCH", path="/connections/", act=True, times=1)
+    answer = post(client, f"/manage/connections/prod/{made.id}/rotate", access_key_id=new.access_key_id,
+                  secret_key=new.secret_key, region=new.region)
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    page = client.get(answer.location).get_data(as_text=True)
+    assert f"ending in {new.key_hint}" in page and "old key, ending in MPLE" in page
+    [line] = [line for line in audit_lines(caplog) if line["event"] == "connection.key_rotated"]
+    assert line["old_access_key_id_last4"] == "MPLE" and emulator.calls(PATCH) == 1
+
+
+def test_a_rename_whose_answer_is_lost_but_made_is_done(client, platform, emulator, caplog):
+    made = make(platform)
+    caplog.set_level(logging.INFO, logger="audit")
+    emulator.fault(kind="drop", method="PATCH", path="/connections/", act=True, times=1)
+    answer = post(client, f"/manage/connections/prod/{made.id}/rename", name="Orders", description="")
+    assert answer.status_code == 302 and platform.connections.get_connection("prod", made.id).name == "Orders"
+    assert [line["event"] for line in audit_lines(caplog)] == ["connection.renamed"]
+
+
+def test_a_delete_whose_answer_is_lost_but_made_is_done(client, platform, emulator, caplog):
+    made = make(platform)
+    caplog.set_level(logging.INFO, logger="audit")
+    emulator.fault(kind="drop", method="DELETE", path="/connections/", act=True, times=1)
+    answer = post(client, f"/manage/connections/prod/{made.id}/delete")
+    assert answer.status_code == 302 and "was deleted" in client.get(answer.location).get_data(as_text=True)
+    assert [line["event"] for line in audit_lines(caplog)] == ["connection.deleted"]
+
+
+@pytest.mark.parametrize("path, fields", [("/rotate", NEW), ("/rename", {"name": "Mine", "description": ""})])
+def test_a_change_whose_answer_is_lost_and_not_made_says_so_with_the_connection_as_it_is(
+        client, platform, emulator, caplog, path, fields):
+    made = make(platform)
+    caplog.set_level(logging.INFO, logger="audit")
+    emulator.fault(kind="drop", method="PATCH", path="/connections/", act=False, times=1)
+    answer = post(client, f"/manage/connections/prod/{made.id}{path}", **fields)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 503 and 'id="change-not-known"' in page and "Clickstream" in page
+    assert "Someone else changed" not in page and audit_lines(caplog) == []
+    assert NEW["secret_key"] not in page
+    again = client.post(f"/manage/connections/prod/{made.id}{path}", data={
+        "csrf_token": CSRF.search(page).group(1), "etag": ETAG.search(page).group(1).replace("&#34;", '"'),
+        **fields})
+    assert again.status_code == 302        # sent again by the person, against the version shown: made
