@@ -36,7 +36,14 @@ CREATE_AGAIN_AFTER = 120.0
 
 def load_file(path: str) -> dict[str, str]:
     """A connection's details from a TOML or JSON file (``.toml`` is TOML; anything else JSON, then TOML)."""
-    text = Path(path).read_text(encoding="utf-8")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise Stop("usage", gettext("%(file)s is not UTF-8 text (byte %(at)d cannot be read): save it as UTF-8.",
+                                    file=path, at=error.start)) from None
+    except OSError as error:
+        raise Stop("usage", gettext("%(file)s cannot be read: %(error)s", file=path,
+                                    error=error.strerror or type(error).__name__)) from None
     try:
         data = tomllib.loads(text) if path.endswith(".toml") else json.loads(text)
     except ValueError:
@@ -55,7 +62,12 @@ def load_file(path: str) -> dict[str, str]:
     if unknown:
         raise Stop("usage", gettext("%(file)s has keys this command does not know: %(keys)s. It knows: %(known)s.",
                                     file=path, keys=", ".join(unknown), known=", ".join(FILE_KEYS)))
-    return {key: str(value) for key, value in data.items()}
+    wrong = sorted(key for key, value in data.items() if not isinstance(value, str))
+    if wrong:
+        # Never stringified: None would become "None", a table "{...}", and be sent as a name or a region.
+        raise Stop("usage", gettext("%(file)s: %(keys)s must be text (in quotes).", file=path, keys=", ".join(wrong)),
+                   {"problems": {key: "not_text" for key in wrong}})
+    return dict(data)
 
 
 def attempt_key(sandbox: str, name: str, access_key_id: str) -> str:
@@ -239,8 +251,10 @@ def delete(sandbox, connection_id, yes, dry_run, output) -> None:
         if not yes:
             if not sys.stdin.isatty():
                 raise Stop("usage", gettext("Add --yes to delete without a question (stdin is not a terminal)."))
-            click.confirm(gettext("Delete %(name)s (key ending in %(key)s)? Exploring its streams stops.",
-                                  name=current.name, key=current.access_key_id[-4:]), abort=True, err=True)
+            if not click.confirm(gettext("Delete %(name)s (key ending in %(key)s)? Exploring its streams stops.",
+                                         name=current.name, key=current.access_key_id[-4:]), err=True):
+                raise Stop("declined", gettext("Not deleted: you answered no. Nothing was changed."),
+                           {"id": connection_id})
         as_operator()
         try:
             flow.delete_connection(sandbox, connection_id)

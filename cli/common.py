@@ -21,7 +21,8 @@ from web.messages import CHECK_MESSAGES, MESSAGES
 
 SECRET_ENV = "KINESIS_SECRET_ACCESS_KEY"
 # What each exit code means (the README lists them): 2 is also Click's own for a wrong flag.
-EXIT = {"ok": 0, "test_failed": 1, "usage": 2, "existed": 3, "refused": 4, "unavailable": 5, "unknown": 6}
+EXIT = {"ok": 0, "test_failed": 1, "usage": 2, "existed": 3, "refused": 4, "unavailable": 5, "unknown": 6,
+        "declined": 7}
 # Outcomes that are answers, not failures: said on stdout.
 ANSWERS = ("ok", "existed", "test_failed")
 
@@ -94,8 +95,15 @@ def describe(connection: Connection, flows: list | None = None) -> dict[str, Any
 
 
 def read_secret(from_stdin: bool) -> str:
-    """The secret access key: the first line of stdin, or the environment variable."""
-    secret = sys.stdin.readline().strip() if from_stdin else os.environ.get(SECRET_ENV, "").strip()
+    """The secret access key: the first line of stdin (asked without echo at a terminal), or the environment
+    variable."""
+    if not from_stdin:
+        secret = os.environ.get(SECRET_ENV, "").strip()
+    elif sys.stdin.isatty():
+        # Typed at a terminal: never shown on the screen, nor left in its scrollback.
+        secret = getpass.getpass(gettext("Secret access key (not shown): "), stream=sys.stderr).strip()
+    else:
+        secret = sys.stdin.readline().strip()
     if not secret:
         raise Stop("usage", gettext("Give the secret access key in the environment variable %(name)s, or on stdin "
                                     "with --secret-stdin (never as a flag: flags stay in shell history).",
