@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from connector import matches_search
 from web.i18n import gettext
 
 from . import connections, kinesis
@@ -23,14 +24,14 @@ def sandboxes(output: str) -> None:
 
 @connections.command("list")
 @sandbox_option
-@click.option("--search", default="", help="Part of a name or of an access key ID.")
+@click.option("--search", default="", help="Part of a name, or an access key ID's last four characters.")
 @output_option
 def list_connections(sandbox: str, search: str, output: str) -> None:
     """Every Kinesis source connection of a sandbox, newest first, with the dataflows that use each."""
     def action():
         flow = platform().connections
         found = [c for c in flow.list_kinesis_connections(sandbox, orderby="-createdAt")
-                 if search.casefold() in c.name.casefold() or search.upper() in c.access_key_id]
+                 if not search or matches_search(c, search)]
         using = dataflows_of(sandbox, [c.id for c in found])
         rows = [describe(c, None if using is None else using[c.id]) for c in found]
         shown = [{**row, "flows": len(row["dataflows"]) if "dataflows" in row else "?"} for row in rows]

@@ -16,7 +16,7 @@ from .ims import TokenProvider, UserGrant, UserTokens, revoke
 from .flowservice import Connection, ConnectionSpec, CreatedConnection, FlowService
 from .kinesis import (CHECK_DEADLINE, KinesisCheck, KinesisCredentials, Region, check_credentials,
                       check_kinesis_access, kinesis_regions)
-from .updates import ConnectionPage, Dataflow
+from .updates import ConnectionPage, Dataflow, matches_search
 from .sandboxes import AVAILABLE_PATH, Sandbox, list_active_sandboxes
 from .session import PlatformSession
 from .settings import ConfigurationError, Settings
@@ -81,5 +81,5 @@ __all__ = [
     "NotEntitled", "NotFound", "OutcomeUnknown", "PermissionDenied", "Platform", "PlatformError",
     "PlatformSession", "PlatformTimeout", "RateLimited", "Region", "Sandbox", "SandboxNotFound",
     "ServiceUnavailable", "Settings", "SignInExpired", "TokenProvider", "TransportError", "UserGrant", "UserTokens", "check_credentials", "check_kinesis_access", "curl_command",
-    "kinesis_regions", "revoke", "source_connection_body",
+    "kinesis_regions", "matches_search", "revoke", "source_connection_body",
 ]

@@ -48,13 +48,14 @@ class ConnectionUpdates:
         ``token`` (Flow Service's continuation token, as ``next_token`` gave it) stands for. One call."""
         from .flowservice import KINESIS_SPEC_ID, Connection
         if token:
-            params: dict[str, Any] = {"continuationToken": token}
+            # The limit goes with the token: a token is only as trustworthy as the link it came in.
+            params: dict[str, Any] = {"continuationToken": token, "limit": page_size}
         else:
             params = {"property": f"connectionSpec.id=={KINESIS_SPEC_ID}", "orderby": "-createdAt",
                       "limit": page_size}
         body = self.session.get_json(f"{BASE_PATH}/connections", sandbox=sandbox, params=params)
         found = [Connection.from_api(item) for item in body.get("items") or [] if isinstance(item, dict)]
-        return ConnectionPage([c for c in found if self.is_kinesis_source(c)], continuation_token(body))
+        return ConnectionPage([c for c in found if self.is_kinesis_source(c)][:page_size], continuation_token(body))
 
     def get_kinesis_source(self, sandbox: str, connection_id: str) -> "Connection":
         """One connection by id, only if it is a Kinesis *source* connection of ``sandbox``: anything else
@@ -167,6 +168,15 @@ class ConnectionUpdates:
             token = continuation_token(body)
             path, params = (f"{BASE_PATH}/flows", {"continuationToken": token}) if token else (None, None)
         return using
+
+
+def matches_search(connection: "Connection", text: str) -> bool:
+    """Whether a search finds the connection: part of its name, or its access key ID's last four characters
+    exactly. Never part of the rest of the key: pages show only the last four, and a search that matched
+    more would let someone learn whole key IDs a character at a time."""
+    wanted = text.strip()
+    return bool(wanted) and (wanted.casefold() in connection.name.casefold()
+                             or (len(wanted) == 4 and wanted.upper() == connection.access_key_id[-4:].upper()))
 
 
 def _base_connections(flow: Any) -> list[str]:

@@ -22,7 +22,8 @@ from .forms import ConfirmForm, RenameForm, RotateForm
 from .lookup import forget_cached, managed_connection
 from .routes import dataflows, row
 
-# Changes count against the create limit's setting: both are writes to Adobe, made by people.
+# Changes count against the create limit's setting (both are writes to Adobe, made by people); each route
+# (rotate, rename, delete) is counted on its own.
 change_limit = limiter.limit(lambda: current_app.config["CREATE_RATE_LIMIT"], scope="manage-change")
 KEY_FIELDS = {"access_key_id": "access_key_id", "secret_key": "secret_key", "region": "region"}
 

@@ -138,6 +138,9 @@ def test_list_show_and_test(flask, platform, emulator):
     assert [(c["id"], c["key_last4"]) for c in listed] == [(made.id, "MPLE")]
     assert "Listed" in flask("connections", "list", "--sandbox", "prod", "--search", "list").stdout
     assert flask("connections", "list", "--sandbox", "prod", "--search", "zzz").stdout.count("\n") == 1
+    assert "Listed" in flask("connections", "list", "--sandbox", "prod", "--search", "mple").stdout   # last four
+    for probe in (ACCESS_KEY_ID, "AKIA", "7EXAMPLE"):      # never more of the key than pages show
+        assert flask("connections", "list", "--sandbox", "prod", "--search", probe).stdout.count("\n") == 1
     shown = out(flask("connections", "show", "--sandbox", "prod", made.id, "--output", "json"))
     assert shown["name"] == "Listed" and shown["etag"] == made.etag
     tested = flask("connections", "test", "--sandbox", "prod", made.id)

@@ -407,3 +407,59 @@ def test_a_change_whose_answer_is_lost_and_not_made_says_so_with_the_connection_
         "csrf_token": CSRF.search(page).group(1), "etag": ETAG.search(page).group(1).replace("&#34;", '"'),
         **fields})
     assert again.status_code == 302        # sent again by the person, against the version shown: made
+
+
+# Messages ------------------------------------------------------------------------------------------
+
+def test_too_many_changes_are_worded_as_changes_and_too_many_tests_as_tests(settings, tmp_path, platform):
+    import html
+    app = make_app(settings, tmp_path, TESTING=True, **{"AUTH_MODE": "none", "ALLOW_ANONYMOUS": True},
+                   CREATE_RATE_LIMIT="1 per minute", TEST_RATE_LIMIT="1 per minute")
+    client = app.test_client()
+    made, spare = make(platform), make(platform, "Spare")
+    base = f"/manage/connections/prod/{made.id}"
+    for path, fields, words in (("/rename", {"name": "Two", "description": ""}, "Renames were sent too often"),
+                                ("/rotate", NEW, "New keys were sent too often"),
+                                ("/delete", {}, "Deletes were sent too often")):
+        post(client, f"/manage/connections/prod/{spare.id}{path}", **fields)          # the one allowed
+        refused = post(client, base + path, **fields)
+        page = html.unescape(refused.get_data(as_text=True))
+        assert refused.status_code == 429 and words in page and "tested" not in page
+    token = form(client, base)[0]
+    client.post(base + "/test", data={"csrf_token": token})
+    refused = client.post(base + "/test", data={"csrf_token": token})
+    assert refused.status_code == 429 and "tested too often" in refused.get_data(as_text=True)
+
+
+def test_a_name_of_spaces_only_is_refused_next_to_the_field(client, platform, emulator):
+    made = make(platform)
+    answer = post(client, f"/manage/connections/prod/{made.id}/rename", name="   ", description="Kept")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and 'id="name-error"' in page and "Enter a name for the connection." in page
+    assert "Kept</textarea>" in page and emulator.calls(PATCH) == 0
+
+
+def test_a_forged_page_token_says_the_link_is_no_longer_valid_and_offers_the_first_page(client, platform):
+    make(platform)
+    answer = client.get("/manage/connections?sandbox=prod&page=eyJ4IjoxfQ")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and "This page link is no longer valid" in page
+    assert 'href="/manage/connections?sandbox=prod">First page' in page
+
+
+def test_the_page_size_is_the_apps_whatever_the_token_says(client, platform):
+    import base64
+    for number in range(23):
+        make(platform, f"conn-{number:02d}")
+    forged = base64.urlsafe_b64encode(json.dumps({"property": [], "orderby": "", "limit": 1000, "offset": 0})
+                                      .encode()).decode().rstrip("=")
+    page = client.get(f"/manage/connections?sandbox=prod&page={forged}").get_data(as_text=True)
+    assert len(re.findall(r'href="/manage/connections/prod/[0-9a-f-]{36}"', page)) == 20
+
+
+def test_search_by_the_keys_last_four_never_by_the_rest_of_it(client, platform):
+    make(platform, "Orders", key=credentials("AKIAZZZZZZZZZZZZ1234"))
+    assert "Orders" in client.get("/manage/connections?sandbox=prod&q=1234").get_data(as_text=True)
+    for probe in ("AKIAZZZZZZZZZZZZ1234", "AKIAZ", "ZZZZ1234", "Z123"):
+        page = client.get(f"/manage/connections?sandbox=prod&q={probe}").get_data(as_text=True)
+        assert "No connection in this sandbox matches this search." in page, probe
