@@ -20,7 +20,8 @@ from web.i18n import gettext
 from web.messages import CHECK_MESSAGES, MESSAGES
 
 SECRET_ENV = "KINESIS_SECRET_ACCESS_KEY"
-# What each exit code means (the README lists them): 2 is also Click's own for a wrong flag.
+# What each exit code means (the README lists them): 2 is also Click's own for a wrong flag. The help texts
+# are English (Click reads them when the commands are defined, before any language is known; see the README).
 EXIT = {"ok": 0, "test_failed": 1, "usage": 2, "existed": 3, "refused": 4, "unavailable": 5, "unknown": 6,
         "declined": 7}
 # Outcomes that are answers, not failures: said on stdout.
@@ -31,7 +32,8 @@ output_option = click.option("--output", type=click.Choice(["table", "json"]), d
 sandbox_option = click.option("--sandbox", required=True, help="The sandbox's name (prod, dev…).")
 # A connection id is a UUID: nothing else goes into a path sent to Adobe.
 connection_argument = click.argument("connection_id", type=click.UUID, callback=lambda _c, _p, value: str(value))
-dry_run_option = click.option("--dry-run", is_flag=True, help="Print the request, the secret masked; send nothing.")
+dry_run_option = click.option("--dry-run", is_flag=True, help="Print the request that would change something, the "
+                              "secret masked, and change nothing (the connection and its spec are still read).")
 secret_option = click.option("--secret-stdin", is_flag=True,
                              help=f"Read the secret access key from stdin (else from ${SECRET_ENV}).")
 

@@ -3,7 +3,8 @@
 Upstream calls per view: the list costs one listing call (one page of Flow Service's, followed by its
 continuation token) and one for the dataflows of the connections shown, plus the sandbox list (cached a
 minute); a search reads the sandbox's whole listing once a minute (cached) and the dataflows of what it
-found. One connection's page costs one read of it and one dataflows call; Test now one test call.
+found. One connection's page costs one read of it and one dataflows call; Test now two (a read of the
+connection, to check it is this person's to manage, and the test).
 """
 from __future__ import annotations
 

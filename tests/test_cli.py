@@ -331,3 +331,18 @@ def test_a_from_file_value_that_is_not_text_is_refused_with_its_name(flask, tmp_
     refused = flask("create", "--from", file, "--name", "Flag", "--output", "json")
     assert refused.returncode == 2 and out(refused)["problems"] == {field: "not_text"}, refused.stderr
     assert f"{field} must be text" in refused.stderr and emulator.calls(CREATE) == 0
+
+
+def test_help_is_english_whatever_the_language_and_dry_run_does_not_claim_to_send_nothing(flask):
+    helped = flask("connections", "rotate", "--help", LANG="fr_FR.UTF-8")
+    text = " ".join(helped.stdout.split())
+    assert helped.returncode == 0 and "change nothing (the connection and its spec are still read)" in text
+    assert "send nothing" not in text and "Give a connection a new access key" in text
+
+
+def test_every_exit_code_is_in_the_readme():
+    from cli.common import EXIT
+    readme = (ROOT / "README.md").read_text()
+    for code in EXIT.values():
+        assert f"\n| {code} | " in readme, code
+    assert "`--help` is in English" in readme

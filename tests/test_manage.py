@@ -463,3 +463,15 @@ def test_search_by_the_keys_last_four_never_by_the_rest_of_it(client, platform):
     for probe in ("AKIAZZZZZZZZZZZZ1234", "AKIAZ", "ZZZZ1234", "Z123"):
         page = client.get(f"/manage/connections?sandbox=prod&q={probe}").get_data(as_text=True)
         assert "No connection in this sandbox matches this search." in page, probe
+
+
+def test_test_now_costs_two_calls_as_the_readme_says(client, platform, emulator):
+    made = make(platform)
+    path = f"/manage/connections/prod/{made.id}"
+    token = form(client, path)[0]
+    before = emulator.calls()
+    client.post(path + "/test", data={"csrf_token": token})
+    after = emulator.calls()
+    spent = {key: after[key] - before.get(key, 0) for key in after if after[key] != before.get(key, 0)}
+    assert spent == {"GET /data/foundation/flowservice/connections/<connection_id>": 1,
+                     "GET /data/foundation/flowservice/connections/<connection_id>/test": 1}
