@@ -17,7 +17,8 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from connector import ChangedMeanwhile, ChangeUnknown, ConnectionInUse, InvalidParameters, KinesisCredentials, NotFound, OutcomeUnknown
+from connector import (ChangedMeanwhile, ChangeUnknown, ConnectionInUse, InvalidParameters, KinesisCredentials,
+                       NotFound, OutcomeUnknown)
 from connector.flowservice import BASE_PATH
 from web.audit import audit
 from web.i18n import gettext

@@ -13,8 +13,8 @@ from flask import current_app, g
 
 from auth.identity import Identity
 
-from connector import (ChangeUnknown, Connection, InvalidParameters, KinesisCredentials, OutcomeUnknown, Platform, PlatformError,
-                       RateLimited, ServiceUnavailable, TransportError, check_credentials)
+from connector import (ChangeUnknown, Connection, InvalidParameters, KinesisCredentials, OutcomeUnknown, Platform,
+                       PlatformError, RateLimited, ServiceUnavailable, TransportError, check_credentials)
 from web.errors import explain
 from web.i18n import gettext
 from web.messages import CHECK_MESSAGES, MESSAGES

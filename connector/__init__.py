@@ -8,8 +8,8 @@ from __future__ import annotations
 import requests
 
 from . import deadline
-from .errors import (AuthenticationError, ChangeUnknown, ChangedMeanwhile, ConnectionInUse, DeadlineExceeded, InvalidParameters, InvalidRequest,
-                     NotEntitled, NotFound, OutcomeUnknown, PermissionDenied, PlatformError, PlatformTimeout,
+from .errors import (AuthenticationError, ChangedMeanwhile, ChangeUnknown, ConnectionInUse, DeadlineExceeded,
+                     InvalidParameters, InvalidRequest, NotEntitled, NotFound, OutcomeUnknown, PermissionDenied, PlatformError, PlatformTimeout,
                      RateLimited, SandboxNotFound, ServiceUnavailable, SignInExpired, TransportError)
 from .flows import curl_command, source_connection_body
 from .ims import TokenProvider, UserGrant, UserTokens, revoke

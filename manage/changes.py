@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
-from connector import (ChangedMeanwhile, ChangeUnknown, Connection, ConnectionInUse, InvalidParameters, KinesisCredentials,
-                       PlatformError)
+from connector import (ChangedMeanwhile, ChangeUnknown, Connection, ConnectionInUse, InvalidParameters,
+                       KinesisCredentials, PlatformError)
 from web.audit import audit
 from web.clients import get_platform
 from web.errors import explain

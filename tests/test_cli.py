@@ -235,7 +235,8 @@ def test_what_is_not_a_kinesis_source_of_that_sandbox_is_no_such_connection(flas
                        "--output", "json", secret=NEW_KEY[1])
         assert answer.returncode == 4, answer.stderr
         assert "no such connection" in out(answer)["message"]
-    assert emulator.calls(PATCH) == 0 and emulator.calls("DELETE /data/foundation/flowservice/connections/<connection_id>") == 0
+    assert emulator.calls(PATCH) == 0
+    assert emulator.calls("DELETE /data/foundation/flowservice/connections/<connection_id>") == 0
     assert emulator.calls("GET /data/foundation/flowservice/connections/<connection_id>/test") == 0
 
 
