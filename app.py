@@ -59,8 +59,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, config: Config |
 
 
 def register_blueprints(app: Flask) -> None:
-    """The app's areas: the create wizard, a connection's page, looking after connections; and the
-    ``flask kinesis`` commands."""
+    """The app's areas: the create wizard, a connection's page, looking after connections, the dataflow
+    wizard with its page; and the ``flask kinesis`` commands."""
+    import dataflow
     import explore
     import manage
     import wizard
@@ -70,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(explore.bp)
     app.register_blueprint(manage.bp)
     app.cli.add_command(kinesis)
+    app.register_blueprint(dataflow.bp)
 
 
 def start_demo_platform(app: Flask, settings: Settings) -> Settings:

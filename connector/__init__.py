@@ -1,7 +1,9 @@
 """Everything that talks to Adobe Experience Platform. No Flask here: the web side calls in.
 
 ``Platform`` is the one way in: ``platform.sandboxes()``, ``platform.connections`` (Flow Service),
-``platform.check_kinesis()``, ``platform.ping()`` and ``platform.source_connection()``.
+``platform.check_kinesis()``, ``platform.ping()``, ``platform.source_connection()``, and what follows a
+connection: ``platform.dataflows`` (source and target connections, mapping sets, dataflows and what they
+took in), ``platform.catalog`` (datasets) and ``platform.schemas`` (XDM schemas).
 """
 from __future__ import annotations
 
@@ -9,15 +11,18 @@ import requests
 
 from . import deadline
 from .errors import (AuthenticationError, ChangedMeanwhile, ChangeUnknown, ConnectionInUse, DeadlineExceeded,
-                     InvalidParameters, InvalidRequest, NotEntitled, NotFound, OutcomeUnknown, PermissionDenied, PlatformError, PlatformTimeout,
-                     RateLimited, SandboxNotFound, ServiceUnavailable, SignInExpired, TransportError)
-from .flows import curl_command, source_connection_body
+                     InvalidParameters, InvalidRequest, NotEntitled, NotFound, OutcomeUnknown, PermissionDenied,
+                     PlatformError, PlatformTimeout, RateLimited, SandboxNotFound, ServiceUnavailable, SignInExpired,
+                     TransportError)
+from .catalog import Catalog, Dataset
+from .flows import Arrivals, Dataflows, DataflowStatus, curl_command, source_connection_body
 from .ims import TokenProvider, UserGrant, UserTokens, revoke
 from .flowservice import Connection, ConnectionSpec, CreatedConnection, FlowService
 from .kinesis import (CHECK_DEADLINE, KinesisCheck, KinesisCredentials, Region, check_credentials,
                       check_kinesis_access, kinesis_regions)
 from .updates import ConnectionPage, Dataflow, matches_search
 from .sandboxes import AVAILABLE_PATH, Sandbox, list_active_sandboxes
+from .schemas import Field, Schema, Schemas, suggest
 from .session import PlatformSession
 from .settings import ConfigurationError, Settings
 
@@ -33,6 +38,9 @@ class Platform:
         self.settings = settings
         self.session = session or PlatformSession(settings)
         self.connections = FlowService(self.session)
+        self.dataflows = Dataflows(self.session)
+        self.catalog = Catalog(self.session)
+        self.schemas = Schemas(self.session)
 
     def with_tokens(self, tokens: TokenProvider | UserTokens) -> "Platform":
         """The same platform seen with other tokens (a signed-in person's): the same connection pool and
@@ -74,6 +82,7 @@ class Platform:
 
 
 __all__ = [
+    "Arrivals", "Catalog", "Dataflows", "DataflowStatus", "Dataset", "Field", "Schema", "Schemas", "suggest",
     "AuthenticationError", "ChangeUnknown", "ChangedMeanwhile", "ConfigurationError", "Connection", "ConnectionInUse",
     "ConnectionPage", "ConnectionSpec", "Dataflow",
     "CreatedConnection", "DeadlineExceeded", "FlowService", "InvalidParameters", "InvalidRequest", "KinesisCheck",

@@ -1,12 +1,17 @@
-"""The requests that come after a base connection in Adobe's flow: for now, the source connection that
-reads one Kinesis stream, as a JSON body and as the curl command that sends it."""
+"""What comes after a base connection in Adobe's flow (PLATFORM.md §7): the source connection that reads
+one Kinesis stream (also as JSON and curl, for people who automate), the data-lake target connection,
+the Data Prep mapping set, the streaming dataflow, and what the dataflow has taken in."""
 from __future__ import annotations
 
 import json
 import shlex
-from typing import Any
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
+from .errors import NotFound, OutcomeUnknown, PlatformError, ServiceUnavailable, TransportError
 from .flowservice import BASE_PATH, ConnectionSpec
+from .session import PlatformSession
 
 DATA_TYPES = ("raw", "xdm")       # the stream's records as they are, or already in XDM
 RESETS = ("latest", "earliest")   # where reading starts: new records only, or all the stream holds
@@ -39,3 +44,147 @@ def curl_command(body: dict[str, Any], sandbox: str, gateway_url: str) -> str:
              "-H 'Content-Type: application/json'",
              f"-d {shlex.quote(json.dumps(body, indent=2))}"]
     return " \\\n  ".join(lines)
+
+
+FLOWS_PATH = BASE_PATH
+DATA_PREP = "/data/foundation/conversion"
+DATA_LAKE_SPEC_ID = "c604ff05-7f1a-43c0-8e18-33bf874cb11c"
+STREAMING_FLOW_SPEC_ID = "d69717ba-71b4-4313-b654-49f9cf126d7a"
+RECENT_MS = 300_000     # clock skew allowed when looking for what an unanswered create made
+
+
+@dataclass(frozen=True)
+class DataflowStatus:
+    """A dataflow as the dataflow page shows it: its state and what has arrived."""
+
+    id: str
+    name: str
+    state: str
+    created_at: int
+    source_connection_id: str
+    target_connection_id: str
+    last_run: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """What a flow has taken in, summed over its monitoring runs."""
+
+    records: int = 0
+    ingested: int = 0
+    failed: int = 0
+    last_ingestion_ms: int | None = None
+    status: str | None = None
+    errors: tuple[str, ...] = ()
+
+
+class Dataflows:
+    """Source and target connections, mapping sets and dataflows (PLATFORM.md §7), each create sent once:
+    after an unanswered create, or given the time of an earlier try, what was made since is looked for by
+    name and taken instead; ``OutcomeUnknown`` when nothing is found after an unanswered one."""
+
+    def __init__(self, session: PlatformSession) -> None:
+        self.session = session
+
+    def _create(self, path: str, sandbox: str, body: dict[str, Any], find: Callable[[int], str | None],
+                earlier_ms: int | None) -> str:
+        if earlier_ms is not None:
+            found = find(earlier_ms)
+            if found:
+                return found
+        sent_at = int(time.time() * 1000)
+        try:
+            return str(self.session.call("POST", path, sandbox=sandbox, json=body).json()["id"])
+        except (TransportError, ServiceUnavailable) as exc:
+            if not exc.sent:
+                raise
+            cause: PlatformError = exc
+        found = find(sent_at)
+        if found:
+            return found
+        raise OutcomeUnknown(sent_at=sent_at, status=cause.status, code=cause.code, request_id=cause.request_id)
+
+    def _recent(self, collection: str, sandbox: str, name: str, since_ms: int) -> str | None:
+        """The newest object of ``collection`` with this name made since ``since_ms`` (less skew). The name is
+        compared here, not in a filter: a comma in it would read as alternatives there."""
+        body = self.session.get_json(f"{FLOWS_PATH}/{collection}", sandbox=sandbox, params=[
+            ("property", f"createdAt>={since_ms - RECENT_MS}"), ("orderby", "-createdAt")])
+        items = [item for item in body.get("items") or [] if item.get("name") == name]
+        return str(items[0]["id"]) if items else None
+
+    def create_source_connection(self, sandbox: str, body: dict[str, Any], earlier_ms: int | None = None) -> str:
+        """``POST /sourceConnections`` with ``body`` (see ``source_connection_body``); its id."""
+        return self._create(f"{FLOWS_PATH}/sourceConnections", sandbox, body,
+                            lambda since: self._recent("sourceConnections", sandbox, body["name"], since), earlier_ms)
+
+    def create_target_connection(self, sandbox: str, name: str, dataset_id: str, schema_id: str,
+                                 earlier_ms: int | None = None) -> str:
+        """A data-lake target connection into ``dataset_id``, whose schema is ``schema_id``; its id."""
+        body = {"name": name, "description": "Data lake target for a Kinesis dataflow",
+                "connectionSpec": {"id": DATA_LAKE_SPEC_ID, "version": "1.0"},
+                "data": {"format": "parquet_xdm", "schema": {"id": schema_id, "version": "1.0"}},
+                "params": {"dataSetId": dataset_id}}
+        return self._create(f"{FLOWS_PATH}/targetConnections", sandbox, body,
+                            lambda since: self._recent("targetConnections", sandbox, name, since), earlier_ms)
+
+    def create_mapping_set(self, sandbox: str, schema_id: str, mappings: dict[str, str],
+                           earlier_ms: int | None = None) -> str:
+        """A Data Prep mapping set from stream fields onto ``schema_id``'s (``{source: destination}``)."""
+        rows = [{"sourceType": "ATTRIBUTE", "source": source, "destination": destination}
+                for source, destination in mappings.items()]
+        body = {"version": 0, "xdmSchema": schema_id, "xdmVersion": "1.0", "mappings": rows}
+
+        def find(since_ms: int) -> str | None:
+            listed = self.session.get_json(f"{DATA_PREP}/mappingSets", sandbox=sandbox, params={"limit": 50})
+            for item in listed.get("data") or []:
+                same = [(m.get("source"), m.get("destination")) for m in item.get("mappings") or []]
+                if (item.get("xdmSchema") == schema_id and same == list(mappings.items())
+                        and int(item.get("createdDate") or 0) >= since_ms - RECENT_MS):
+                    return str(item["id"])
+            return None
+
+        return self._create(f"{DATA_PREP}/mappingSets", sandbox, body, find, earlier_ms)
+
+    def create_flow(self, sandbox: str, name: str, source_id: str, target_id: str, mapping_id: str,
+                    earlier_ms: int | None = None) -> str:
+        """A streaming dataflow from the source connection to the target through the mapping set; its id."""
+        body = {"name": name, "description": "Amazon Kinesis to Experience Platform",
+                "flowSpec": {"id": STREAMING_FLOW_SPEC_ID, "version": "1.0"},
+                "sourceConnectionIds": [source_id], "targetConnectionIds": [target_id],
+                "transformations": [{"name": "Mapping", "params": {"mappingId": mapping_id, "mappingVersion": "0"}}]}
+        return self._create(f"{FLOWS_PATH}/flows", sandbox, body,
+                            lambda since: self._recent("flows", sandbox, name, since), earlier_ms)
+
+    def flow(self, sandbox: str, flow_id: str) -> DataflowStatus:
+        """One dataflow (``NotFound`` when the sandbox has none such)."""
+        items = self.session.get_json(f"{FLOWS_PATH}/flows/{flow_id}", sandbox=sandbox).get("items") or []
+        if not items:
+            raise NotFound(status=404)
+        item = items[0]
+        return DataflowStatus(item["id"], str(item.get("name") or ""), str(item.get("state") or ""),
+                        int(item.get("createdAt") or 0), (item.get("sourceConnectionIds") or [""])[0],
+                        (item.get("targetConnectionIds") or [""])[0], dict(item.get("lastRunDetails") or {}))
+
+    def source_connection(self, sandbox: str, source_id: str) -> dict[str, Any]:
+        items = self.session.get_json(f"{FLOWS_PATH}/sourceConnections/{source_id}", sandbox=sandbox).get("items")
+        if not items:
+            raise NotFound(status=404)
+        return items[0]
+
+    def arrivals(self, sandbox: str, flow_id: str) -> Arrivals:
+        """What the flow has taken in, from its monitoring runs (``GET /runs?property=flowId==``)."""
+        body = self.session.get_json(f"{FLOWS_PATH}/runs", sandbox=sandbox, params={"property": f"flowId=={flow_id}"})
+        records = ingested = failed = 0
+        last, status, errors = None, None, []
+        for run in sorted(body.get("items") or [], key=lambda r: (r.get("metrics") or {}).get(
+                "durationSummary", {}).get("completedAtUTC") or 0):
+            metrics = run.get("metrics") or {}
+            summary = metrics.get("recordSummary") or {}
+            records += int(summary.get("inputRecordCount") or 0)
+            ingested += int(summary.get("outputRecordCount") or 0)
+            failed += int(summary.get("failedRecordCount") or 0)
+            last = (metrics.get("durationSummary") or {}).get("completedAtUTC") or last
+            status = (metrics.get("statusSummary") or {}).get("status") or status
+            errors += [str(e.get("message") or e.get("code")) for e in
+                       (metrics.get("statusSummary") or {}).get("errors") or [] if isinstance(e, dict)]
+        return Arrivals(records, ingested, failed, last, status, tuple(errors[-5:]))

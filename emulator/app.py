@@ -9,7 +9,7 @@ from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from . import control, flows, flowservice, ims, patch, sandboxes
+from . import catalog, control, dataprep, flows, flowservice, ims, ingest, patch, sandboxes
 from .faults import Fault
 from .state import ApiError, EmulatorState, drop_connection, flow_error, gateway_error
 from .store import Store
@@ -23,8 +23,9 @@ def create_emulator_app(data_dir: Path, org_id: str | None = None, kinesis_endpo
     if org_id:
         state.org_id = org_id
     app.extensions["emulator"] = state
-    for module in (ims, sandboxes, flowservice, flows, control):
-        app.register_blueprint(module.bp)
+    for blueprint in (ims.bp, sandboxes.bp, flowservice.bp, flows.bp, ingest.bp, catalog.registry, catalog.catalog,
+                      dataprep.bp, control.bp):
+        app.register_blueprint(blueprint)
 
     @app.before_request
     def start() -> Response | None:

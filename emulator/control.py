@@ -260,3 +260,20 @@ def demo():
 
     made = seed_demo_platform(current_app._get_current_object())
     return jsonify(seeded=made), 201 if made else 200
+
+
+@bp.post("/catalog")
+def seed_catalog():
+    """Add the demo schemas and datasets (see ``demo.DEMO_SCHEMAS``) to ``{"sandboxes": [...]}`` (default
+    prod), to those that have no schema yet."""
+    from flask import g
+
+    from .demo import DEMO_CLIENT, seed_catalog as seed
+
+    names = _json().get("sandboxes") or ["prod"]
+    g.client_id = DEMO_CLIENT
+    for name in names:
+        if current_state().store.sandbox(str(name)) is None:
+            return jsonify(error=f"no such sandbox: {name}"), 404
+        seed(str(name))
+    return jsonify(sandboxes=names), 201

@@ -67,6 +67,55 @@ DEMO_REGION = "us-east-1"
 DEMO_FLOW_NAME = "Demo clickstream to Experience Platform"
 # Catalog ids are 24 hexadecimal digits; this one is the seeded "Web clickstream events" dataset.
 DEMO_DATASET_ID = "65a0c0de5eed00d5e7000001"
+DEMO_SCHEMA_ID = "https://ns.adobe.com/demotenant/schemas/webclickstream"
+
+
+def _text(**extra) -> dict:
+    return {"type": "string", **extra}
+
+
+def _object(**properties) -> dict:
+    return {"type": "object", "properties": properties}
+
+
+# A few XDM schemas of the demo tenant, fields resolved; the first three can take streaming data, the last
+# (an ad-hoc class, as a CSV upload makes) cannot. Their fields are named after the demo streams' own.
+DEMO_SCHEMAS = (
+    ("Web clickstream events", "https://ns.adobe.com/xdm/context/experienceevent", "webclickstream", {
+        "_id": _text(), "timestamp": _text(format="date-time"), "eventType": _text(),
+        "_demotenant": _object(event=_text(), customer=_text(), at=_text(format="date-time"),
+                               page=_object(path=_text(), referrer=_text()))}),
+    ("Order events", "https://ns.adobe.com/xdm/context/experienceevent", "orderevents", {
+        "_id": _text(), "timestamp": _text(format="date-time"),
+        "_demotenant": _object(orderId=_text(), customer=_text(), status=_text(), at=_text(format="date-time"),
+                               total=_object(amount={"type": "number"}, currency=_text()))}),
+    ("Mobile app users", "https://ns.adobe.com/xdm/context/profile", "mobileappusers", {
+        "_id": _text(), "_demotenant": _object(customer=_text(), event=_text(),
+                                               device=_object(os=_text(), appVersion=_text()))}),
+    ("CSV uploads", "https://ns.adobe.com/xdm/data/adhoc", "csvuploads", {
+        "_demotenant": _object(customer=_text(), amount={"type": "number"})}),
+)
+# Datasets: (name, schema's place in DEMO_SCHEMAS); the clickstream one in prod has DEMO_DATASET_ID.
+DEMO_DATASETS = (("Web clickstream events", 0), ("Order updates", 1), ("CSV uploads (batch only)", 3))
+
+
+def seed_catalog(sandbox: str) -> None:
+    """The demo schemas and datasets in ``sandbox``, unless it has schemas (inside an emulator request)."""
+    import uuid
+
+    from .catalog import add_dataset, add_schema
+
+    from .entities import SCHEMAS
+    from .state import current_state
+
+    if current_state().store.entities.list(SCHEMAS, sandbox):
+        return                                   # seeded already
+    schemas = [add_schema(sandbox, title, klass, properties, alt) for title, klass, alt, properties in DEMO_SCHEMAS]
+    for name, place in DEMO_DATASETS:
+        dataset_id = DEMO_DATASET_ID if (sandbox, place) == (DEMO_SANDBOX, 0) else \
+            uuid.uuid5(uuid.NAMESPACE_DNS, f"{sandbox}.{name}").hex[:24]
+        add_dataset(sandbox, name, schemas[place]["$id"], f"Seeded by demo mode ({DEMO_SCHEMAS[place][0]})",
+                    dataset_id, DEMO_CLIENT)
 
 
 def seed_demo_platform(app) -> dict[str, str] | None:
@@ -87,6 +136,8 @@ def seed_demo_platform(app) -> dict[str, str] | None:
         if any(c["name"] == DEMO_CONNECTION_NAME for c in store.connections(DEMO_SANDBOX)):
             return None
         g.sandbox, g.client_id, g.user = DEMO_SANDBOX, DEMO_CLIENT, None
+        for sandbox in ("prod", "dev"):
+            seed_catalog(sandbox)
         connection = store_connection(
             DEMO_SANDBOX, DEMO_CLIENT, DEMO_CONNECTION_NAME, "Seeded by demo mode: in use by a dataflow",
             KINESIS_SPEC_ID, "1.0", KINESIS_PROVIDER_ID, KINESIS_AUTH_SPEC_NAME,
@@ -97,7 +148,8 @@ def seed_demo_platform(app) -> dict[str, str] | None:
             "data": {"format": "json"}, "params": {"stream": DEMO_STREAM, "dataType": "raw", "reset": "latest"}}))
         target = store.entities.add(TARGET_CONNECTIONS, DEMO_SANDBOX, new_target_connection({
             "name": "Web clickstream events target", "connectionSpec": {"id": DATA_LAKE_SPEC_ID, "version": "1.0"},
-            "data": {"format": "parquet_xdm"}, "params": {"dataSetId": DEMO_DATASET_ID}}))
+            "data": {"format": "parquet_xdm", "schema": {"id": DEMO_SCHEMA_ID, "version": "1.0"}},
+            "params": {"dataSetId": DEMO_DATASET_ID}}))
         flow = store.entities.add(FLOWS, DEMO_SANDBOX, new_flow({
             "name": DEMO_FLOW_NAME, "flowSpec": {"id": STREAMING_FLOW_SPEC_ID, "version": "1.0"},
             "sourceConnectionIds": [source["id"]], "targetConnectionIds": [target["id"]]}))

@@ -16,7 +16,7 @@ from typing import Any
 import jsonschema
 from flask import Blueprint, Response, g, jsonify, request, url_for
 
-from . import flowservice
+from . import catalog, dataprep, flowservice
 from .access import caller
 from .entities import FLOWS, SOURCE_CONNECTIONS, TARGET_CONNECTIONS
 from .filters import FLOW_PROPERTIES, SOURCE_CONNECTION_PROPERTIES, TARGET_CONNECTION_PROPERTIES
@@ -182,6 +182,7 @@ def new_target_connection(body: dict[str, Any]) -> dict[str, Any]:
         raise invalid("data is required (for example {\"format\": \"parquet_xdm\", \"schema\": {...}}).")
     if not isinstance(params, dict) or not isinstance(params.get("dataSetId"), str) or not params["dataSetId"]:
         raise invalid("params.dataSetId is required for the data lake.")
+    catalog.check_target(params["dataSetId"], data)
     item.update(data=data, connectionSpec={"id": spec_id, "version": version}, params=params)
     return item
 
@@ -260,6 +261,7 @@ def new_flow(body: dict[str, Any]) -> dict[str, Any]:
             isinstance(t, dict) and isinstance(t.get("name"), str) and isinstance(t.get("params"), dict)
             for t in transformations):
         raise invalid("transformations must be a list of {name, params}.")
+    dataprep.check_transformations(transformations, targets)
     now = item["createdAt"]
     item.update(flowSpec={"id": spec_id, "version": version},
                 sourceConnectionIds=[s["id"] for s in sources], targetConnectionIds=[t["id"] for t in targets],
@@ -279,7 +281,9 @@ def list_flows():
 
 @bp.get("/flows/<flow_id>")
 def get_flow(flow_id: str):
-    return jsonify(items=[one(FLOWS, flow_id, "Flow")])
+    from .ingest import catch_up  # a streaming flow reads its stream when it is looked at
+
+    return jsonify(items=[catch_up(g.sandbox, one(FLOWS, flow_id, "Flow"))])
 
 
 @bp.delete("/flows/<flow_id>")

@@ -81,9 +81,13 @@ class EmulatorControl:
     def mark_in_use(self, connection_id: str) -> None:
         self._call("POST", f"/connections/{connection_id}/in-use", json={"in_use": True})
 
-    def seed_demo(self) -> None:
-        """Demo mode's objects: a Kinesis connection that a dataflow uses (see emulator/demo.py)."""
-        self._call("POST", "/demo")
+    def seed_catalog(self, *sandboxes: str) -> None:
+        """The demo XDM schemas and datasets in these sandboxes (see emulator/demo.py)."""
+        self._call("POST", "/catalog", json={"sandboxes": list(sandboxes) or ["prod"]})
+
+    def seed_demo(self) -> dict:
+        """Demo mode's objects: the catalog, and a Kinesis connection in use by a dataflow; their ids."""
+        return self._call("POST", "/demo", json={})["seeded"]
 
     def users(self) -> list[dict]:
         """The users who can sign in: ``id``, ``email``, ``name``, ``sandboxes``, ``permissions``..."""

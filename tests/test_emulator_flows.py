@@ -10,12 +10,13 @@ from emulator.demo import DEMO_CONNECTION_NAME, DEMO_FLOW_NAME, DEMO_STREAM
 from emulator.specs import DATA_LAKE_SPEC_ID, KINESIS_SPEC_ID, STREAMING_FLOW_SPEC_ID
 
 from .conftest import check_against_openapi
-from .helpers import credentials
+from .helpers import EmulatorControl, credentials
 
 FLOW_SERVICE = "/data/foundation/flowservice"
 KINESIS = {"id": KINESIS_SPEC_ID, "version": "1.0"}
 DATA_LAKE = {"id": DATA_LAKE_SPEC_ID, "version": "1.0"}
 DATASET = "65a0c0de5eed00d5e7000001"
+SCHEMA = "https://ns.adobe.com/demotenant/schemas/webclickstream"
 
 
 class Api:
@@ -40,6 +41,7 @@ class Api:
 
 @pytest.fixture
 def api(platform, emulator) -> Api:
+    emulator.seed_catalog("prod", "dev")
     return Api(platform, emulator.url)
 
 
@@ -58,8 +60,9 @@ def source_body(base_id: str, stream: str = "web-clickstream", **changes) -> dic
 
 
 def target_body(**changes) -> dict:
-    return {"name": "target", "connectionSpec": DATA_LAKE, "data": {"format": "parquet_xdm"},
-            "params": {"dataSetId": DATASET}, **changes}
+    return {"name": "target", "connectionSpec": DATA_LAKE,
+            "data": {"format": "parquet_xdm", "schema": {"id": SCHEMA, "version": "1.0"}},
+                    "params": {"dataSetId": DATASET}, **changes}
 
 
 def flow_body(source_id: str, target_id: str, **changes) -> dict:
@@ -68,6 +71,9 @@ def flow_body(source_id: str, target_id: str, **changes) -> dict:
 
 
 def a_flow(api: Api, base_id: str, stream: str = "web-clickstream") -> tuple[str, str, str]:
+    """A source connection, a target connection into the demo clickstream dataset (seeded here if the
+    sandbox has no catalog yet), and a flow between them; their ids."""
+    EmulatorControl(api.url).seed_catalog(api.sandbox)
     source = api.ok("POST", "/sourceConnections", json=source_body(base_id, stream))["id"]
     target = api.ok("POST", "/targetConnections", json=target_body())["id"]
     flow = api.ok("POST", "/flows", json=flow_body(source, target))["id"]
@@ -206,8 +212,8 @@ def test_the_streaming_flow_spec_says_it_has_no_runs(api):
 
 
 def test_demo_mode_seeds_a_connection_in_use_by_a_dataflow_once(api, emulator):
-    seeded = emulator._call("POST", "/demo", json={})["seeded"]
-    assert emulator._call("POST", "/demo", json={})["seeded"] is None          # once, not on every start
+    seeded = emulator.seed_demo()
+    assert emulator.seed_demo() is None          # once, not on every start
     connection = api.ok("GET", f"/connections/{seeded['connection']}")["items"][0]
     assert connection["name"] == DEMO_CONNECTION_NAME and connection["auth"]["params"]["secretKey"] == "<encrypted>"
     flows = api.ok("GET", "/flows", params={"property": f"sourceConnectionIds=={seeded['sourceConnection']}"})

@@ -1,0 +1,140 @@
+"""The dataflow wizard in a real Chromium: in demo mode from the done page to a running dataflow that
+counts the records put on its stream; axe-core on every page, in English and French; a phone; no
+JavaScript."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+import boto3
+import pytest
+import requests
+from playwright.sync_api import Page, expect
+
+from tests.browser.pages import assert_accessible, open_page
+from tests.helpers import ROOT, credentials, free_port
+from tests.test_app import AEP_VARIABLES
+
+from .test_wizard_in_chromium import fill_kinesis, no_sideways_scrolling, sandbox_radio, shoot
+
+@pytest.fixture
+def walker_connection(platform, emulator) -> str:
+    """A Kinesis connection in prod on the test stage (web-clickstream holds records), and the demo catalog."""
+    emulator.seed_catalog("prod")
+    return platform.connections.create_kinesis_connection("prod", "Browser account", "", credentials()).id
+
+
+ENDPOINT = re.compile(r"endpoint_url='(http://127\.0\.0\.1:\d+)', region_name='([a-z0-9-]+)'")
+
+
+@pytest.fixture
+def demo_app(tmp_path):
+    """``python app.py`` in demo mode, in a process of its own (moto keeps its Kinesis per process)."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in AEP_VARIABLES and k != "KINESIS_ENDPOINT_URL"}
+    env.update(PORT=str(port), EMULATOR_DATA_DIR=str(tmp_path / "emulator"))
+    process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                requests.get(base + "/", timeout=5)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
+def through_the_dataflow_wizard(page: Page, dataset: str, check=assert_accessible) -> None:
+    """From a connection's page with web-clickstream shown, to the dataflow page."""
+    page.get_by_role("button", name="Create a dataflow").click()
+    expect(page).to_have_title(re.compile("^Dataflow step 1 of 4"))
+    expect(page.get_by_role("radio", name="web-clickstream")).to_be_checked()
+    check(page)
+    page.get_by_role("button", name="Next").click()
+    expect(page).to_have_title(re.compile("^Dataflow step 2 of 4"))
+    page.get_by_label("Dataset", exact=True).select_option(label=dataset)
+    check(page)
+    page.get_by_role("button", name="Next").click()
+    expect(page).to_have_title(re.compile("^Dataflow step 3 of 4"))
+    expect(page.get_by_label("customer", exact=True)).to_have_value("_demotenant.customer")
+    check(page)
+    page.get_by_role("button", name="Next").click()
+    expect(page).to_have_title(re.compile("^Dataflow step 4 of 4"))
+    check(page)
+    page.get_by_role("button", name="Create dataflow").click()
+    expect(page.get_by_text("What has arrived")).to_be_visible()
+
+
+def test_from_the_done_page_to_records_arriving_in_demo_mode(browser, demo_app):
+    page = open_page(browser, demo_app)
+    page.goto("/")
+    sandbox_radio(page, "Production").check()
+    page.get_by_role("button", name="Next").click()
+    fill_kinesis(page, region="us-east-1")
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Create connection").click()
+    page.get_by_role("link", name="Explore this account's data").click()
+    page.get_by_role("link", name="Preview web-clickstream").click()
+    through_the_dataflow_wizard(page, "Web clickstream events (Web clickstream events)")
+    expect(page.locator("#records")).to_have_text("0")
+    assert_accessible(page)
+    endpoint, region = ENDPOINT.search(page.locator("#put-record").input_value()).groups()
+    kinesis = boto3.client("kinesis", endpoint_url=endpoint, region_name=region, aws_access_key_id="demo",
+                           aws_secret_access_key="demo")
+    for n in range(3):
+        kinesis.put_record(StreamName="web-clickstream", Data=json.dumps({"customer": f"c-{n}"}).encode(),
+                           PartitionKey=str(n))
+    # The page reloads itself (Refresh header), and then counts them.
+    expect(page.locator("#records")).to_have_text("3", timeout=25_000)
+    expect(page.locator("#ingested")).to_have_text("3")
+    expect(page.locator("#last-ingestion")).not_to_have_text("none yet")
+    shoot(page, "7-dataflow")
+    page.context.close()
+
+
+def test_in_french_on_a_phone_without_javascript(browser, live_app, emulator, walker_connection):
+    page = open_page(browser, live_app, locale="fr-FR", viewport={"width": 375, "height": 740},
+                     java_script_enabled=False)
+    page.goto(f"/connections/prod/{walker_connection}?stream=web-clickstream")
+    page.get_by_role("button", name="Créer un flux de données").click()
+    expect(page).to_have_title(re.compile("^Flux de données, étape 1 sur 4"))
+    no_sideways_scrolling(page)
+    page.get_by_role("button", name="Suivant").click()
+    page.get_by_label("Jeu de données", exact=True).select_option(label="Web clickstream events (Web clickstream events)")
+    no_sideways_scrolling(page)
+    page.get_by_role("button", name="Suivant").click()
+    no_sideways_scrolling(page)
+    page.get_by_role("button", name="Suivant").click()
+    no_sideways_scrolling(page)
+    page.get_by_role("button", name="Créer le flux de données").click()
+    expect(page.get_by_text("Ce qui est arrivé")).to_be_visible()
+    no_sideways_scrolling(page)
+    page.context.close()
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "fr-FR"])
+def test_every_dataflow_page_passes_axe(browser, live_app, emulator, walker_connection, locale):
+    page = open_page(browser, live_app, locale=locale)
+    page.goto(f"/connections/prod/{walker_connection}?stream=web-clickstream")
+    buttons = {"en-GB": ("Create a dataflow", "Next", "Create dataflow"),
+               "fr-FR": ("Créer un flux de données", "Suivant", "Créer le flux de données")}[locale]
+    page.get_by_role("button", name=buttons[0]).click()
+    for _ in range(3):
+        assert_accessible(page)
+        if "destination" in page.url:
+            page.locator("#dataset").select_option(index=1)
+        page.get_by_role("button", name=buttons[1]).click()
+    assert_accessible(page)
+    page.get_by_role("button", name=buttons[2]).click()
+    expect(page.locator("#records")).to_be_visible()
+    assert_accessible(page)
+    page.context.close()

@@ -1,0 +1,108 @@
+"""connector/flows.py: source and target connections, mapping sets and dataflows against the emulator,
+each create made once whatever happens to its answer, and what a dataflow has taken in."""
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from connector import Platform
+from connector.flows import source_connection_body
+
+from .helpers import credentials
+from .test_emulator_catalog import INGEST_REGION
+from .test_emulator_flows import DATASET, SCHEMA
+
+MAPPING = {"customer": "_demotenant.customer", "page.path": "_demotenant.page.path"}
+
+
+@pytest.fixture
+def stream(kinesis_stage):
+    name = f"flows-{uuid.uuid4().hex[:8]}"
+    kinesis = kinesis_stage.client("kinesis", INGEST_REGION)
+    kinesis.create_stream(StreamName=name, ShardCount=1)
+    yield name, kinesis
+    kinesis.delete_stream(StreamName=name)
+
+
+@pytest.fixture
+def made(platform: Platform, emulator, stream):
+    """A Kinesis connection on the test stream's region, and the body of its source connection."""
+    emulator.seed_catalog("prod")
+    connection = platform.connections.create_kinesis_connection("prod", "flows", "", credentials(region=INGEST_REGION))
+    found = platform.connections.get_connection("prod", connection.id)
+    return platform.source_connection("prod", found, stream[0])
+
+
+def listed(platform: Platform, collection: str) -> list[dict]:
+    return platform.session.get_json(f"/data/foundation/flowservice/{collection}", sandbox="prod")["items"]
+
+
+def a_dataflow(platform: Platform, body: dict) -> str:
+    flows = platform.dataflows
+    source = flows.create_source_connection("prod", body)
+    target = flows.create_target_connection("prod", "flows target", DATASET, SCHEMA)
+    mapping = flows.create_mapping_set("prod", SCHEMA, MAPPING)
+    return flows.create_flow("prod", "flows dataflow", source, target, mapping)
+
+
+def test_the_four_creates_make_a_dataflow_that_counts_what_arrives(platform, made, stream):
+    flow_id = a_dataflow(platform, made)
+    flow = platform.dataflows.flow("prod", flow_id)
+    assert flow.state == "enabled" and flow.name == "flows dataflow" and flow.last_run == {}
+    assert platform.dataflows.arrivals("prod", flow_id).records == 0
+    name, kinesis = stream
+    for n in range(5):
+        kinesis.put_record(StreamName=name, Data=json.dumps({"customer": f"c{n}"}).encode(), PartitionKey="k")
+    arrived = platform.dataflows.arrivals("prod", flow_id)
+    assert (arrived.records, arrived.ingested, arrived.failed, arrived.status) == (5, 5, 0, "success")
+    assert arrived.last_ingestion_ms and platform.dataflows.flow("prod", flow_id).last_run["state"] == "success"
+
+
+CREATES = [
+    ("/sourceConnections$", "sourceConnections", lambda p, body: p.dataflows.create_source_connection("prod", body)),
+    ("/targetConnections$", "targetConnections",
+     lambda p, body: p.dataflows.create_target_connection("prod", "t", DATASET, SCHEMA)),
+]
+
+
+@pytest.mark.parametrize("path, collection, create", CREATES)
+@pytest.mark.parametrize("kind", ["status", "drop"])
+def test_a_create_whose_answer_is_lost_is_found_not_made_again(platform, emulator, made, path, collection, create,
+                                                               kind):
+    emulator.fault(kind=kind, status=503, method="POST", path=path, act=True, times=1)
+    made_id = create(platform, made)
+    assert [item["id"] for item in listed(platform, collection)] == [made_id]
+    assert emulator.calls(f"POST /data/foundation/flowservice/{collection}") == 1
+
+
+def test_a_retry_given_the_earlier_try_takes_what_it_made(platform, emulator, made):
+    first = platform.dataflows.create_source_connection("prod", made)
+    again = platform.dataflows.create_source_connection("prod", made, earlier_ms=0)
+    assert again == first and len(listed(platform, "sourceConnections")) == 1
+
+
+def test_a_lost_mapping_set_and_flow_are_found_too(platform, emulator, made):
+    emulator.fault(kind="status", status=503, method="POST", path="/mappingSets$", act=True, times=1)
+    mapping = platform.dataflows.create_mapping_set("prod", SCHEMA, MAPPING)
+    assert emulator.calls("POST /data/foundation/conversion/mappingSets") == 1
+    source = platform.dataflows.create_source_connection("prod", made)
+    target = platform.dataflows.create_target_connection("prod", "t", DATASET, SCHEMA)
+    emulator.fault(kind="drop", method="POST", path="/flows$", act=True, times=1)
+    flow = platform.dataflows.create_flow("prod", "lost", source, target, mapping)
+    assert [item["id"] for item in listed(platform, "flows")] == [flow]
+
+
+def test_a_refused_create_is_not_looked_for(platform, emulator, made):
+    from connector import NotFound
+
+    with pytest.raises(NotFound) as refused:
+        platform.dataflows.create_target_connection("prod", "t", "000000000000000000000000", SCHEMA)
+    assert refused.value.code == "1101-404"
+    assert emulator.calls("GET /data/foundation/flowservice/targetConnections") == 0
+
+
+def test_source_connection_body_is_what_the_emulator_takes(platform, made):
+    assert made == source_connection_body(platform.connections.kinesis_spec("prod"), made["baseConnectionId"],
+                                          "flows", made["params"]["stream"])
