@@ -17,7 +17,8 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from connector import ChangedMeanwhile, ConnectionInUse, InvalidParameters, KinesisCredentials, NotFound, OutcomeUnknown
+from connector import (ChangedMeanwhile, ChangeUnknown, ConnectionInUse, InvalidParameters, KinesisCredentials,
+                       NotFound, OutcomeUnknown)
 from connector.flowservice import BASE_PATH
 from web.audit import audit
 from web.i18n import gettext
@@ -36,7 +37,14 @@ CREATE_AGAIN_AFTER = 120.0
 
 def load_file(path: str) -> dict[str, str]:
     """A connection's details from a TOML or JSON file (``.toml`` is TOML; anything else JSON, then TOML)."""
-    text = Path(path).read_text(encoding="utf-8")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise Stop("usage", gettext("%(file)s is not UTF-8 text (byte %(at)d cannot be read): save it as UTF-8.",
+                                    file=path, at=error.start)) from None
+    except OSError as error:
+        raise Stop("usage", gettext("%(file)s cannot be read: %(error)s", file=path,
+                                    error=error.strerror or type(error).__name__)) from None
     try:
         data = tomllib.loads(text) if path.endswith(".toml") else json.loads(text)
     except ValueError:
@@ -55,7 +63,12 @@ def load_file(path: str) -> dict[str, str]:
     if unknown:
         raise Stop("usage", gettext("%(file)s has keys this command does not know: %(keys)s. It knows: %(known)s.",
                                     file=path, keys=", ".join(unknown), known=", ".join(FILE_KEYS)))
-    return {key: str(value) for key, value in data.items()}
+    wrong = sorted(key for key, value in data.items() if not isinstance(value, str))
+    if wrong:
+        # Never stringified: None would become "None", a table "{...}", and be sent as a name or a region.
+        raise Stop("usage", gettext("%(file)s: %(keys)s must be text (in quotes).", file=path, keys=", ".join(wrong)),
+                   {"problems": {key: "not_text" for key in wrong}})
+    return dict(data)
 
 
 def attempt_key(sandbox: str, name: str, access_key_id: str) -> str:
@@ -167,7 +180,7 @@ def rotate(sandbox, connection_id, access_key_id, region, etag, secret_stdin, dr
     """Give a connection a new access key, tested against Kinesis first."""
     def action():
         flow = platform().connections
-        current = flow.get_connection(sandbox, connection_id)
+        current = flow.get_kinesis_source(sandbox, connection_id)
         credentials = KinesisCredentials(access_key_id, read_secret(secret_stdin), region or current.region)
         check_shape(credentials)
         version = etag or current.etag
@@ -182,7 +195,9 @@ def rotate(sandbox, connection_id, access_key_id, region, etag, secret_stdin, dr
         try:
             flow.rotate_key(sandbox, connection_id, version, credentials)
         except ChangedMeanwhile:
-            raise changed(flow.get_connection(sandbox, connection_id)) from None
+            raise changed(flow.get_kinesis_source(sandbox, connection_id)) from None
+        except ChangeUnknown as unknown:
+            raise not_known(unknown) from None
         except InvalidParameters as invalid:
             raise refused_parameters(invalid) from None
         old = current.access_key_id[-4:]
@@ -194,6 +209,19 @@ def rotate(sandbox, connection_id, access_key_id, region, etag, secret_stdin, dr
             "in AWS (IAM › Users › Security credentials), then delete it once nothing else uses it.",
             new=credentials.key_hint, old=old)
     run(output, action)
+
+
+def not_known(unknown: ChangeUnknown) -> Stop:
+    """The answer was lost and the connection read again does not show the change (exit 6)."""
+    now = unknown.current
+    if now is None:
+        return Stop("unknown", gettext("Adobe did not answer, and the connection could not be read again: it is "
+                                       "not known whether it changed. Run `connections show` in a moment."))
+    return Stop("unknown", gettext(
+        "Adobe did not answer, and the connection read again does not show the change: it is not known whether "
+        "it was made (it may still be under way). It is now: %(name)s, key ending in %(key)s, region %(region)s "
+        "(etag %(etag)s). Check, then run the command again if the change is still needed.", name=now.name,
+        key=now.access_key_id[-4:], region=now.region, etag=now.etag), {"current": describe(now)})
 
 
 def changed(now) -> Stop:
@@ -214,7 +242,7 @@ def delete(sandbox, connection_id, yes, dry_run, output) -> None:
     """Delete a connection; refused while dataflows use it (exit 4, naming them)."""
     def action():
         flow = platform().connections
-        current = flow.get_connection(sandbox, connection_id)
+        current = flow.get_kinesis_source(sandbox, connection_id)
         if dry_run:
             return masked_request("DELETE", f"{BASE_PATH}/connections/{connection_id}", None,
                                   {"x-sandbox-name": sandbox})
@@ -224,13 +252,17 @@ def delete(sandbox, connection_id, yes, dry_run, output) -> None:
         if not yes:
             if not sys.stdin.isatty():
                 raise Stop("usage", gettext("Add --yes to delete without a question (stdin is not a terminal)."))
-            click.confirm(gettext("Delete %(name)s (key ending in %(key)s)? Exploring its streams stops.",
-                                  name=current.name, key=current.access_key_id[-4:]), abort=True, err=True)
+            if not click.confirm(gettext("Delete %(name)s (key ending in %(key)s)? Exploring its streams stops.",
+                                         name=current.name, key=current.access_key_id[-4:]), err=True):
+                raise Stop("declined", gettext("Not deleted: you answered no. Nothing was changed."),
+                           {"id": connection_id})
         as_operator()
         try:
             flow.delete_connection(sandbox, connection_id)
         except ConnectionInUse:
             raise in_use(current, (dataflows_of(sandbox, [connection_id]) or {}).get(connection_id) or []) from None
+        except ChangeUnknown as unknown:
+            raise not_known(unknown) from None
         audit("connection.deleted", sandbox=sandbox, connection_id=connection_id, name=current.name,
               key_hint=current.access_key_id[-4:])
         return "ok", {"outcome": "deleted", "id": connection_id}, gettext(

@@ -13,15 +13,17 @@ from flask import current_app, g
 
 from auth.identity import Identity
 
-from connector import (Connection, InvalidParameters, KinesisCredentials, OutcomeUnknown, Platform, PlatformError,
-                       RateLimited, ServiceUnavailable, TransportError, check_credentials)
+from connector import (ChangeUnknown, Connection, InvalidParameters, KinesisCredentials, OutcomeUnknown, Platform,
+                       PlatformError, RateLimited, ServiceUnavailable, TransportError, check_credentials)
 from web.errors import explain
 from web.i18n import gettext
 from web.messages import CHECK_MESSAGES, MESSAGES
 
 SECRET_ENV = "KINESIS_SECRET_ACCESS_KEY"
-# What each exit code means (the README lists them): 2 is also Click's own for a wrong flag.
-EXIT = {"ok": 0, "test_failed": 1, "usage": 2, "existed": 3, "refused": 4, "unavailable": 5, "unknown": 6}
+# What each exit code means (the README lists them): 2 is also Click's own for a wrong flag. The help texts
+# are English (Click reads them when the commands are defined, before any language is known; see the README).
+EXIT = {"ok": 0, "test_failed": 1, "usage": 2, "existed": 3, "refused": 4, "unavailable": 5, "unknown": 6,
+        "declined": 7}
 # Outcomes that are answers, not failures: said on stdout.
 ANSWERS = ("ok", "existed", "test_failed")
 
@@ -30,7 +32,8 @@ output_option = click.option("--output", type=click.Choice(["table", "json"]), d
 sandbox_option = click.option("--sandbox", required=True, help="The sandbox's name (prod, dev…).")
 # A connection id is a UUID: nothing else goes into a path sent to Adobe.
 connection_argument = click.argument("connection_id", type=click.UUID, callback=lambda _c, _p, value: str(value))
-dry_run_option = click.option("--dry-run", is_flag=True, help="Print the request, the secret masked; send nothing.")
+dry_run_option = click.option("--dry-run", is_flag=True, help="Print the request that would change something, the "
+                              "secret masked, and change nothing (the connection and its spec are still read).")
 secret_option = click.option("--secret-stdin", is_flag=True,
                              help=f"Read the secret access key from stdin (else from ${SECRET_ENV}).")
 
@@ -61,7 +64,7 @@ def run(output: str, action: Callable[[], Outcome]) -> None:
         data = {"outcome": code, "message": stop.message, **stop.data}
     except PlatformError as error:
         code = ("unavailable" if isinstance(error, (ServiceUnavailable, TransportError, RateLimited))
-                else "unknown" if isinstance(error, OutcomeUnknown) else "refused")
+                else "unknown" if isinstance(error, (OutcomeUnknown, ChangeUnknown)) else "refused")
         text = explain(error).message
         data = {"outcome": code, "message": text, "adobe_code": error.code, "request_id": error.request_id}
         if error.detail:
@@ -94,8 +97,15 @@ def describe(connection: Connection, flows: list | None = None) -> dict[str, Any
 
 
 def read_secret(from_stdin: bool) -> str:
-    """The secret access key: the first line of stdin, or the environment variable."""
-    secret = sys.stdin.readline().strip() if from_stdin else os.environ.get(SECRET_ENV, "").strip()
+    """The secret access key: the first line of stdin (asked without echo at a terminal), or the environment
+    variable."""
+    if not from_stdin:
+        secret = os.environ.get(SECRET_ENV, "").strip()
+    elif sys.stdin.isatty():
+        # Typed at a terminal: never shown on the screen, nor left in its scrollback.
+        secret = getpass.getpass(gettext("Secret access key (not shown): "), stream=sys.stderr).strip()
+    else:
+        secret = sys.stdin.readline().strip()
     if not secret:
         raise Stop("usage", gettext("Give the secret access key in the environment variable %(name)s, or on stdin "
                                     "with --secret-stdin (never as a flag: flags stay in shell history).",

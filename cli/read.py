@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from connector import matches_search
 from web.i18n import gettext
 
 from . import connections, kinesis
@@ -23,14 +24,14 @@ def sandboxes(output: str) -> None:
 
 @connections.command("list")
 @sandbox_option
-@click.option("--search", default="", help="Part of a name or of an access key ID.")
+@click.option("--search", default="", help="Part of a name, or an access key ID's last four characters.")
 @output_option
 def list_connections(sandbox: str, search: str, output: str) -> None:
     """Every Kinesis source connection of a sandbox, newest first, with the dataflows that use each."""
     def action():
         flow = platform().connections
         found = [c for c in flow.list_kinesis_connections(sandbox, orderby="-createdAt")
-                 if search.casefold() in c.name.casefold() or search.upper() in c.access_key_id]
+                 if not search or matches_search(c, search)]
         using = dataflows_of(sandbox, [c.id for c in found])
         rows = [describe(c, None if using is None else using[c.id]) for c in found]
         shown = [{**row, "flows": len(row["dataflows"]) if "dataflows" in row else "?"} for row in rows]
@@ -48,7 +49,7 @@ def show(sandbox: str, connection_id: str, output: str) -> None:
     """One connection, and the dataflows that use it."""
     def action():
         flow = platform().connections
-        connection = flow.get_connection(sandbox, connection_id)
+        connection = flow.get_kinesis_source(sandbox, connection_id)
         using = dataflows_of(sandbox, [connection_id])
         found = describe(connection, None if using is None else using[connection_id])
         lines = [f"{key}: {value}" for key, value in found.items() if key != "dataflows"]
@@ -65,7 +66,9 @@ def show(sandbox: str, connection_id: str, output: str) -> None:
 def test(sandbox: str, connection_id: str, output: str) -> None:
     """Flow Service's own test of the stored key; exit code 1 when it fails."""
     def action():
-        passed = platform().connections.test_connection(sandbox, connection_id)
+        flow = platform().connections
+        flow.get_kinesis_source(sandbox, connection_id)      # only a Kinesis source of this sandbox is ours
+        passed = flow.test_connection(sandbox, connection_id)
         words = (gettext("Test passed: Experience Platform can read Kinesis with this connection's key.") if passed
                  else gettext("Test failed: Experience Platform cannot use this connection's key."))
         return ("ok" if passed else "test_failed"), {"id": connection_id, "result": passed}, words

@@ -10,16 +10,17 @@ from __future__ import annotations
 import requests
 
 from . import deadline
-from .errors import (AuthenticationError, ChangedMeanwhile, ConnectionInUse, DeadlineExceeded, InvalidParameters, InvalidRequest,
-                     NotEntitled, NotFound, OutcomeUnknown, PermissionDenied, PlatformError, PlatformTimeout,
-                     RateLimited, SandboxNotFound, ServiceUnavailable, SignInExpired, TransportError)
+from .errors import (AuthenticationError, ChangedMeanwhile, ChangeUnknown, ConnectionInUse, DeadlineExceeded,
+                     InvalidParameters, InvalidRequest, NotEntitled, NotFound, OutcomeUnknown, PermissionDenied,
+                     PlatformError, PlatformTimeout, RateLimited, SandboxNotFound, ServiceUnavailable, SignInExpired,
+                     TransportError)
 from .catalog import Catalog, Dataset
 from .flows import Arrivals, Dataflows, DataflowStatus, curl_command, source_connection_body
 from .ims import TokenProvider, UserGrant, UserTokens, revoke
 from .flowservice import Connection, ConnectionSpec, CreatedConnection, FlowService
 from .kinesis import (CHECK_DEADLINE, KinesisCheck, KinesisCredentials, Region, check_credentials,
                       check_kinesis_access, kinesis_regions)
-from .updates import ConnectionPage, Dataflow
+from .updates import ConnectionPage, Dataflow, matches_search
 from .sandboxes import AVAILABLE_PATH, Sandbox, list_active_sandboxes
 from .schemas import Field, Schema, Schemas, suggest
 from .session import PlatformSession
@@ -82,12 +83,12 @@ class Platform:
 
 __all__ = [
     "Arrivals", "Catalog", "Dataflows", "DataflowStatus", "Dataset", "Field", "Schema", "Schemas", "suggest",
-    "AuthenticationError", "ChangedMeanwhile", "ConfigurationError", "Connection", "ConnectionInUse",
+    "AuthenticationError", "ChangeUnknown", "ChangedMeanwhile", "ConfigurationError", "Connection", "ConnectionInUse",
     "ConnectionPage", "ConnectionSpec", "Dataflow",
     "CreatedConnection", "DeadlineExceeded", "FlowService", "InvalidParameters", "InvalidRequest", "KinesisCheck",
     "KinesisCredentials",
     "NotEntitled", "NotFound", "OutcomeUnknown", "PermissionDenied", "Platform", "PlatformError",
     "PlatformSession", "PlatformTimeout", "RateLimited", "Region", "Sandbox", "SandboxNotFound",
     "ServiceUnavailable", "Settings", "SignInExpired", "TokenProvider", "TransportError", "UserGrant", "UserTokens", "check_credentials", "check_kinesis_access", "curl_command",
-    "kinesis_regions", "revoke", "source_connection_body",
+    "kinesis_regions", "matches_search", "revoke", "source_connection_body",
 ]

@@ -174,6 +174,17 @@ class OutcomeUnknown(PlatformError):
         super().__init__(message, **kwargs)
 
 
+class ChangeUnknown(PlatformError):
+    """An update or a delete went unanswered, and reading the connection again could not tell whether it
+    was made. ``current`` is the connection as read again (None when it could not be read)."""
+
+    default_message = "A change went unanswered, and whether Adobe made it is not known."
+
+    def __init__(self, message: str | None = None, *, current: Any = None, **kwargs: Any) -> None:
+        self.current = current
+        super().__init__(message, **kwargs)
+
+
 _PERMISSION_CODES = {"2118-403", "2120-403", "2121-403"}
 _ENTITLEMENT_CODES = {"403025", "1100-400"}
 _CREDENTIAL_CODES = {"403010", "401013", "403000", "403003", "400003", "403027", "2000-401", "2001-401",

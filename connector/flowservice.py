@@ -1,5 +1,5 @@
-"""Flow Service: the Kinesis connection spec, and create / get / list / test / explore / delete of connections
-(updates and listing pages in ``updates``)."""
+"""Flow Service: the Kinesis connection spec, and create / get / list / test / explore of connections
+(updates, delete and listing pages in ``updates``)."""
 from __future__ import annotations
 
 import logging
@@ -346,7 +346,3 @@ class FlowService(ConnectionUpdates):
                                      params={"objectType": "table", "object": stream, "preview": "true",
                                              "limit": limit})
         return body if isinstance(body, dict) else {"data": []}
-
-    def delete_connection(self, sandbox: str, connection_id: str) -> None:
-        """Delete a connection (refused while dataflows use it)."""
-        self.session.call("DELETE", f"{BASE_PATH}/connections/{connection_id}", sandbox=sandbox)

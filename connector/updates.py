@@ -6,10 +6,11 @@ A mixin of ``FlowService`` (``platform.connections``), kept apart so that each m
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
-from .errors import InvalidParameters, InvalidRequest, PlatformError
+from .errors import (ChangeUnknown, InvalidParameters, InvalidRequest, NotFound, PlatformError, ServiceUnavailable,
+                     TransportError)
 from .kinesis import KinesisCredentials, check_credentials
 
 if TYPE_CHECKING:
@@ -47,21 +48,33 @@ class ConnectionUpdates:
         ``token`` (Flow Service's continuation token, as ``next_token`` gave it) stands for. One call."""
         from .flowservice import KINESIS_SPEC_ID, Connection
         if token:
-            params: dict[str, Any] = {"continuationToken": token}
+            # The limit goes with the token: a token is only as trustworthy as the link it came in.
+            params: dict[str, Any] = {"continuationToken": token, "limit": page_size}
         else:
             params = {"property": f"connectionSpec.id=={KINESIS_SPEC_ID}", "orderby": "-createdAt",
                       "limit": page_size}
         body = self.session.get_json(f"{BASE_PATH}/connections", sandbox=sandbox, params=params)
         found = [Connection.from_api(item) for item in body.get("items") or [] if isinstance(item, dict)]
-        return ConnectionPage([c for c in found if self.is_kinesis_source(c)], continuation_token(body))
+        return ConnectionPage([c for c in found if self.is_kinesis_source(c)][:page_size], continuation_token(body))
+
+    def get_kinesis_source(self, sandbox: str, connection_id: str) -> "Connection":
+        """One connection by id, only if it is a Kinesis *source* connection of ``sandbox``: anything else
+        (a Kinesis destination sharing the spec id, another sandbox's) is ``NotFound``, as no connection is.
+        The one check the manage pages and the command line both make before showing or changing one."""
+        found = self.get_connection(sandbox, connection_id)
+        if not self.is_kinesis_source(found) or found.sandbox_name.lower() not in ("", sandbox.lower()):
+            raise NotFound(status=404)
+        return found
 
     def update_connection(self, sandbox: str, connection_id: str, etag: str, operations: list[dict[str, Any]],
-                          *secrets: str) -> str:
+                          *secrets: str, landed: Callable[["Connection"], bool] = lambda _c: False) -> str:
         """Apply JSON-Patch ``operations`` if the connection's etag is still ``etag``; return the new etag.
 
         ``ChangedMeanwhile`` when someone changed it since (never resent: the caller reads it again). The
-        call is not retried after a server error either: an update that may have landed is for the caller
-        to look at. ``secrets`` are blanked out of any error that might echo them.
+        call is not retried after a server error either: when the answer is lost (a broken connection, a
+        timeout, a 5xx) the connection is read again, and the update counts as made when its etag moved
+        and ``landed`` finds what was sent; otherwise ``ChangeUnknown`` carries it as it is now.
+        ``secrets`` are blanked out of any error that might echo them.
         """
         if not etag:
             raise InvalidRequest("an update needs the etag the connection was read with", code="1403-400",
@@ -69,9 +82,47 @@ class ConnectionUpdates:
         try:
             answer = self.session.call("PATCH", f"{BASE_PATH}/connections/{connection_id}", sandbox=sandbox,
                                        json=operations, headers={"If-Match": etag}).json()
+        except (TransportError, ServiceUnavailable) as error:
+            if not error.sent:
+                raise error.redact(*secrets)
+            now = self._read_again(sandbox, connection_id, error.redact(*secrets))
+            if now.etag != etag and landed(now):
+                return now.etag
+            raise ChangeUnknown(current=now, status=error.status, code=error.code,
+                                request_id=error.request_id) from None
         except PlatformError as error:
             raise error.redact(*secrets)
         return str(answer.get("etag") or "")
+
+    def _read_again(self, sandbox: str, connection_id: str, cause: PlatformError) -> "Connection":
+        """The connection after a change whose answer was lost; ``ChangeUnknown`` if it cannot be read
+        (``NotFound`` passes: a delete's caller takes it as done)."""
+        try:
+            return self.get_connection(sandbox, connection_id)
+        except NotFound:
+            raise
+        except PlatformError:
+            raise ChangeUnknown(status=cause.status, code=cause.code, request_id=cause.request_id) from None
+
+    def delete_connection(self, sandbox: str, connection_id: str) -> None:
+        """Delete a connection (refused while dataflows use it: ``ConnectionInUse``). A lost answer (the
+        transport may have resent the DELETE, which then finds nothing) is settled by reading it again:
+        gone is done (so a connection already gone is no error: the caller has read it first); still there
+        is ``ChangeUnknown`` with it as it is."""
+        try:
+            self.session.call("DELETE", f"{BASE_PATH}/connections/{connection_id}", sandbox=sandbox)
+            return
+        except NotFound as error:
+            cause: PlatformError = error
+        except (TransportError, ServiceUnavailable) as error:
+            if not error.sent:
+                raise
+            cause = error
+        try:
+            now = self._read_again(sandbox, connection_id, cause)
+        except NotFound:
+            return
+        raise ChangeUnknown(current=now, status=cause.status, code=cause.code, request_id=cause.request_id)
 
     def rotate_key(self, sandbox: str, connection_id: str, etag: str, credentials: KinesisCredentials) -> str:
         """Give the connection a new access key (and region); return the new etag. The key is checked for
@@ -82,9 +133,10 @@ class ConnectionUpdates:
             raise InvalidParameters(problems)
         params = credentials.auth_params()
         self.kinesis_spec(sandbox).check_params(params)
-        return self.update_connection(sandbox, connection_id, etag,
-                                      [{"op": "replace", "path": "/auth/params", "value": params}],
-                                      credentials.secret_key)
+        return self.update_connection(
+            sandbox, connection_id, etag, [{"op": "replace", "path": "/auth/params", "value": params}],
+            credentials.secret_key, landed=lambda now: (now.access_key_id, now.region) == (
+                credentials.access_key_id, credentials.region))
 
     def rename(self, sandbox: str, connection_id: str, etag: str, name: str, description: str) -> str:
         """Give the connection a new name and description; return the new etag."""
@@ -96,7 +148,8 @@ class ConnectionUpdates:
             raise InvalidParameters(problems)
         return self.update_connection(sandbox, connection_id, etag, [
             {"op": "replace", "path": "/name", "value": name},
-            {"op": "replace", "path": "/description", "value": description}])
+            {"op": "replace", "path": "/description", "value": description}],
+            landed=lambda now: (now.name, now.description) == (name, description))
 
     def dataflows_using(self, sandbox: str, connection_ids: list[str]) -> dict[str, list[Dataflow]]:
         """The dataflows reading from each of ``connection_ids``: one call for them all (commas in a
@@ -115,6 +168,15 @@ class ConnectionUpdates:
             token = continuation_token(body)
             path, params = (f"{BASE_PATH}/flows", {"continuationToken": token}) if token else (None, None)
         return using
+
+
+def matches_search(connection: "Connection", text: str) -> bool:
+    """Whether a search finds the connection: part of its name, or its access key ID's last four characters
+    exactly. Never part of the rest of the key: pages show only the last four, and a search that matched
+    more would let someone learn whole key IDs a character at a time."""
+    wanted = text.strip()
+    return bool(wanted) and (wanted.casefold() in connection.name.casefold()
+                             or (len(wanted) == 4 and wanted.upper() == connection.access_key_id[-4:].upper()))
 
 
 def _base_connections(flow: Any) -> list[str]:

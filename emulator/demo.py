@@ -173,7 +173,8 @@ def seed_demo_platform(app) -> dict[str, str] | None:
                         STREAMING_FLOW_SPEC_ID)
     from .state import current_state
 
-    with app.test_request_context():
+    with app.test_request_context(), current_state().store.seeding():
+        # Looked for and made under the folder's seed lock: two processes starting at once make them once.
         store = current_state().store
         if any(c["name"] == DEMO_CONNECTION_NAME for c in store.connections(DEMO_SANDBOX)):
             return None

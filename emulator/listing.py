@@ -63,6 +63,8 @@ def listing(items: Iterable[dict[str, Any]], known: frozenset[str], collection: 
                          "provide either only the limit or the count parameter and try again.")
     if "continuationToken" in request.args:
         state = _decode(request.args["continuationToken"])
+        if "limit" in request.args:       # the page size asked for goes with the token, and wins over its own
+            state["limit"] = _limit()
     else:
         state = {"property": request.args.getlist("property"), "orderby": request.args.get("orderby", ""),
                  "limit": _limit(), "offset": 0}

@@ -48,6 +48,18 @@ def _operations(body: Any) -> list[dict[str, Any]]:
     return body
 
 
+def _apply(document: dict[str, Any], operations: list[dict[str, Any]]) -> dict[str, Any]:
+    """Apply the operations one by one, so that a refusal names the one that failed by its place, op and
+    path only: jsonpatch's own messages quote the document, whose params hold the secret in clear."""
+    for number, operation in enumerate(operations):
+        try:
+            document = jsonpatch.apply_patch(document, [operation])
+        except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException):
+            raise _bad_patch(f"operation {number} ({operation['op']} '{operation['path'][:80]}'): the path "
+                             "does not exist in the connection.") from None
+    return document
+
+
 @bp.patch("/connections/<connection_id>")
 @bp.patch("/connections/<connection_id>/")
 def patch_connection(connection_id: str):
@@ -68,10 +80,7 @@ def patch_connection(connection_id: str):
     # The patch applies to the connection as its owner sees it: the secrets in clear, never shown back.
     document = {"name": connection["name"], "description": connection.get("description", ""),
                 "auth": {"params": params}}
-    try:
-        patched = jsonpatch.apply_patch(document, operations)
-    except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as error:
-        raise _bad_patch(str(error)[:200]) from None
+    patched = _apply(document, operations)
     if set(patched) != {"name", "description", "auth"} or set(patched["auth"]) != {"params"}:
         raise _bad_patch("name, description and auth.params cannot be removed.")
     name, description, new_params = patched["name"], patched["description"], patched["auth"]["params"]

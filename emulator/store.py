@@ -11,6 +11,7 @@ the database file itself, so that a copied, backed-up or attached ``platform.sql
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -18,8 +19,9 @@ import os
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from cryptography.fernet import Fernet, InvalidToken
 
@@ -28,6 +30,8 @@ from . import entities
 log = logging.getLogger(__name__)
 
 KEY_FILE = "platform.key"
+# Held while one process seeds what must exist once (demo mode's objects), across processes sharing the folder.
+SEED_LOCK_FILE = "seed.lock"
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 # A Fernet token is URL-safe base64 of a version byte 0x80 and more: it always starts so.
 SEALED_PREFIX = "gAAAAA"
@@ -91,6 +95,7 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         private_folder(path.parent)
+        self._folder = path.parent
         self._fernet = Fernet(load_key(path.parent / KEY_FILE))
         private_file(path)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -112,6 +117,19 @@ class Store:
             self.seed_sandboxes()
         if not self.count("users"):
             self.seed_users()
+
+    @contextmanager
+    def seeding(self) -> Iterator[None]:
+        """Hold the data folder's seed lock: two processes starting on one folder at once (two app
+        workers in demo mode) look for and make seeded objects one after the other, so only one makes
+        them. An OS file lock: let go when the holder ends, even when it dies."""
+        private_file(self._folder / SEED_LOCK_FILE)
+        with open(self._folder / SEED_LOCK_FILE, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _seal(self, secrets: dict[str, Any]) -> str:
         return self._fernet.encrypt(json.dumps(secrets).encode()).decode()

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
-from connector import (ChangedMeanwhile, Connection, ConnectionInUse, InvalidParameters, KinesisCredentials,
-                       PlatformError)
+from connector import (ChangedMeanwhile, ChangeUnknown, Connection, ConnectionInUse, InvalidParameters,
+                       KinesisCredentials, PlatformError)
 from web.audit import audit
 from web.clients import get_platform
 from web.errors import explain
@@ -22,7 +22,8 @@ from .forms import ConfirmForm, RenameForm, RotateForm
 from .lookup import forget_cached, managed_connection
 from .routes import dataflows, row
 
-# Changes count against the create limit's setting: both are writes to Adobe, made by people.
+# Changes count against the create limit's setting (both are writes to Adobe, made by people); each route
+# (rotate, rename, delete) is counted on its own.
 change_limit = limiter.limit(lambda: current_app.config["CREATE_RATE_LIMIT"], scope="manage-change")
 KEY_FIELDS = {"access_key_id": "access_key_id", "secret_key": "secret_key", "region": "region"}
 
@@ -48,7 +49,7 @@ def rotate(sandbox: str, connection_id):
     # its etag must not count as made against the current version.
     form = RotateForm(data={"etag": found.etag, "region": found.region} if request.method == "GET" else None)
     context = {"sandbox": sandbox, "connection": row(found, None, None), "form": form, "check": None,
-               "stale": None, "error": None}
+               "stale": None, "unknown": None, "error": None}
     if not form.validate_on_submit():
         return render_template("manage/rotate.html", **context), 422 if form.errors else 200
     credentials = KinesisCredentials(form.access_key_id.data, form.secret_key.data, form.region.data)
@@ -61,6 +62,9 @@ def rotate(sandbox: str, connection_id):
         get_platform().connections.rotate_key(sandbox, found.id, form.etag.data, credentials)
     except ChangedMeanwhile:
         return stale_rotation(form, context, sandbox, managed_connection(sandbox, found.id))
+    except ChangeUnknown as unknown:
+        form.secret_key.data = ""
+        return not_known("manage/rotate.html", form, context, unknown)
     except InvalidParameters as invalid:
         for name, code in invalid.problems.items():
             if name in KEY_FIELDS:
@@ -79,6 +83,18 @@ def rotate(sandbox: str, connection_id):
     return page_of(sandbox, found)
 
 
+def not_known(template: str, form, context: dict, unknown: ChangeUnknown):
+    """A change went unanswered and the connection read again does not show it: say so plainly, show it as
+    it is now, and have the form (if any) ready against its current version. Never sent again by itself."""
+    if unknown.current is None:                 # it could not even be read: Adobe's silence, explained
+        context["error"] = explain(unknown)
+    else:
+        if form is not None:
+            form.etag.data = unknown.current.etag
+        context.update(unknown=row(unknown.current, None, None), connection=row(unknown.current, None, None))
+    return render_template(template, **context), 503
+
+
 def stale_rotation(form: RotateForm, context: dict, sandbox: str, now: Connection):
     """Someone changed the connection after this form was shown: nothing is sent, the connection as it
     is now is shown, and the form (the secret aside) is ready to send again against the new etag."""
@@ -95,7 +111,8 @@ def rename(sandbox: str, connection_id):
     found = managed_connection(sandbox, str(connection_id))
     form = RenameForm(data={"etag": found.etag, "name": found.name, "description": found.description}
                       if request.method == "GET" else None)
-    context = {"sandbox": sandbox, "connection": row(found, None, None), "form": form, "stale": None, "error": None}
+    context = {"sandbox": sandbox, "connection": row(found, None, None), "form": form, "stale": None,
+               "unknown": None, "error": None}
     if not form.validate_on_submit():
         return render_template("manage/rename.html", **context), 422 if form.errors else 200
     try:
@@ -108,6 +125,8 @@ def rename(sandbox: str, connection_id):
         form.etag.data = now.etag
         context.update(stale=row(now, None, None), connection=row(now, None, None))
         return render_template("manage/rename.html", **context), 409
+    except ChangeUnknown as unknown:
+        return not_known("manage/rename.html", form, context, unknown)
     except PlatformError as error:
         context["error"] = explain(error)
         return render_template("manage/rename.html", **context), context["error"].status
@@ -127,7 +146,7 @@ def delete(sandbox: str, connection_id):
     flows = (using or {}).get(found.id)
     form = ConfirmForm()
     context = {"sandbox": sandbox, "connection": row(found, None, flows), "form": form, "refused": False,
-               "flows_known": using is not None, "error": None}
+               "flows_known": using is not None, "unknown": None, "error": None}
     if not form.validate_on_submit():
         return render_template("manage/delete.html", **context)
     try:
@@ -135,6 +154,8 @@ def delete(sandbox: str, connection_id):
     except ConnectionInUse:
         context["refused"] = True
         return render_template("manage/delete.html", **context), 409
+    except ChangeUnknown as unknown:
+        return not_known("manage/delete.html", None, context, unknown)
     except PlatformError as error:
         context["error"] = explain(error)
         return render_template("manage/delete.html", **context), context["error"].status

@@ -7,7 +7,7 @@ someone else in the meantime is found, never overwritten.
 from __future__ import annotations
 
 from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from connector.kinesis import check_access_key_id, check_region, check_secret_access_key
 from flask_babel import get_locale
@@ -18,7 +18,7 @@ from wizard.forms import DESCRIPTION_MAX, NAME_MAX, no_hidden_characters, proble
 
 # An etag is Adobe's opaque version: a quoted UUID in practice; anything longer or odder was not ours.
 ETAG = r'^[\x21-\x7e]{1,200}$'
-# What a search may hold: part of a name or of an access key ID.
+# What a search may hold: part of a name, or an access key ID's last four characters.
 SEARCH_MAX = 100
 
 
@@ -62,6 +62,8 @@ class RenameForm(Form):
     name = StringField(
         _l("Connection name"), filters=[strip], widget=widgets.TextInput(),
         validators=[InputRequired(message=_l("Enter a name for the connection.")),
+                    # Spaces alone pass InputRequired; stripped, they are no name.
+                    DataRequired(message=_l("Enter a name for the connection.")),
                     Length(max=NAME_MAX, message=_l("Keep the name under %(max)d characters.", max=NAME_MAX)),
                     no_hidden_characters()])
     description = TextAreaField(

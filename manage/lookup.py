@@ -26,14 +26,10 @@ def managed_connection(sandbox: str, connection_id: str) -> Connection:
     ``NoSuchConnection`` unless this person may manage that sandbox and it is a Kinesis source there."""
     if not is_sandbox_name(sandbox) or not may("manage", sandbox):
         raise NoSuchConnection()
-    flow = get_platform().connections
     try:
-        found = flow.get_connection(sandbox, connection_id)
+        return get_platform().connections.get_kinesis_source(sandbox, connection_id)
     except (NotFound, PermissionDenied):
         raise NoSuchConnection() from None
-    if not flow.is_kinesis_source(found) or found.sandbox_name.lower() not in ("", sandbox.lower()):
-        raise NoSuchConnection()
-    return found
 
 
 def no_such_connection():

@@ -3,7 +3,8 @@
 Upstream calls per view: the list costs one listing call (one page of Flow Service's, followed by its
 continuation token) and one for the dataflows of the connections shown, plus the sandbox list (cached a
 minute); a search reads the sandbox's whole listing once a minute (cached) and the dataflows of what it
-found. One connection's page costs one read of it and one dataflows call; Test now one test call.
+found. One connection's page costs one read of it and one dataflows call; Test now two (a read of the
+connection, to check it is this person's to manage, and the test).
 """
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ from flask_babel import format_datetime
 from werkzeug.exceptions import HTTPException
 
 from auth.identity import allowed_sandboxes
-from connector import Connection, PlatformError
+from connector import Connection, InvalidRequest, PlatformError, matches_search
 from web.clients import available_sandboxes, cached, get_platform
-from web.errors import error_page, explain
+from web.errors import Explanation, error_page, explain
 from web.extensions import limiter
 from web.i18n import gettext
 from wtforms.validators import ValidationError
@@ -101,15 +102,17 @@ def connections():
         if search:
             listing = cached(f"manage:listing:{sandbox.lower()}", SEARCH_TTL,
                              lambda: list(flow.list_kinesis_connections(sandbox, orderby="-createdAt")))
-            wanted = search.casefold()
-            found = [c for c in listing if wanted in c.name.casefold() or wanted.upper() in c.access_key_id]
+            found = [c for c in listing if matches_search(c, search)]
             context["more"] = max(0, len(found) - SEARCH_SHOWN)
             shown = found[:SEARCH_SHOWN]
         else:
             page = flow.list_page(sandbox, token, PAGE_SIZE)
             shown, context["next_token"] = page.connections, page.next_token
     except PlatformError as error:
-        context["error"] = explain(error)
+        # Flow Service refusing a continuation token: an old link, or one someone altered.
+        context["error"] = (Explanation(gettext("This page link is no longer valid: it may be old, or altered. "
+                                                "Start again from the first page."), None, 400)
+                            if isinstance(error, InvalidRequest) and token and not search else explain(error))
         return render_template("manage/connections.html", **context), context["error"].status
     ids = [c.id for c in shown]
     using, tested = dataflows(sandbox, ids), last_tests(ids)
@@ -153,7 +156,14 @@ def test(sandbox: str, connection_id):
 
 
 @bp.errorhandler(429)
-def too_many_tests(_error: HTTPException):
-    return error_page(429, gettext("Too many attempts"), gettext(
-        "Connections were tested too often from here. Wait a minute, then try again."))
+def too_many(_error: HTTPException):
+    """Worded by what was limited: Test now (TEST_RATE_LIMIT); a new key, a rename, a delete (each counted
+    on its own against CREATE_RATE_LIMIT)."""
+    message = {
+        "manage.rotate": gettext("New keys were sent too often from here. Wait a minute, then try again."),
+        "manage.rename": gettext("Renames were sent too often from here. Wait a minute, then try again."),
+        "manage.delete": gettext("Deletes were sent too often from here. Wait a minute, then try again."),
+    }.get(request.endpoint or "", gettext("Connections were tested too often from here. Wait a minute, then try "
+                                          "again."))
+    return error_page(429, gettext("Too many attempts"), message)
 

@@ -19,8 +19,8 @@ FLAGS = ["--sandbox", "prod", "--name", "From the CLI", "--access-key-id", ACCES
 
 
 @pytest.fixture
-def flask(settings, tmp_path):
-    """Run ``flask --app app kinesis …`` in a process of its own, configured as an operator would."""
+def cli_env(settings) -> dict[str, str]:
+    """The environment of an operator's terminal: the app's settings, nothing of this test run's."""
     base = {key: value for key, value in os.environ.items()
             if not key.startswith(("AEP_", "KINESIS_", "AUTH_", "LANG", "LC_"))}
     base.update(AEP_PLATFORM_URL=settings.platform_url, AEP_IMS_URL=settings.ims_url, AEP_CLIENT_ID=CLIENT_ID,
@@ -28,6 +28,13 @@ def flask(settings, tmp_path):
                 TRUSTED_PROXIES="1", TRUSTED_USER_HEADER="X-User", ACCESS_POLICY=str(ROOT / "docs/access-policy.example.toml"),
                 SECRET_KEY="dcRupNkZCPs-cnGTw7OBQhKQcZuxKatZ7cGE2kgqkxM", KINESIS_ENDPOINT_URL=settings.kinesis_endpoint_url,
                 LOG_FORMAT="json")
+    return base
+
+
+@pytest.fixture
+def flask(cli_env, tmp_path):
+    """Run ``flask --app app kinesis …`` in a process of its own, configured as an operator would."""
+    base = cli_env
 
     def run(*args: str, secret: str | None = SECRET_KEY, stdin: str | None = None, **env: str):
         environment = {**base, **env}
@@ -131,6 +138,9 @@ def test_list_show_and_test(flask, platform, emulator):
     assert [(c["id"], c["key_last4"]) for c in listed] == [(made.id, "MPLE")]
     assert "Listed" in flask("connections", "list", "--sandbox", "prod", "--search", "list").stdout
     assert flask("connections", "list", "--sandbox", "prod", "--search", "zzz").stdout.count("\n") == 1
+    assert "Listed" in flask("connections", "list", "--sandbox", "prod", "--search", "mple").stdout   # last four
+    for probe in (ACCESS_KEY_ID, "AKIA", "7EXAMPLE"):      # never more of the key than pages show
+        assert flask("connections", "list", "--sandbox", "prod", "--search", probe).stdout.count("\n") == 1
     shown = out(flask("connections", "show", "--sandbox", "prod", made.id, "--output", "json"))
     assert shown["name"] == "Listed" and shown["etag"] == made.etag
     tested = flask("connections", "test", "--sandbox", "prod", made.id)
@@ -213,3 +223,127 @@ def test_delete_names_the_dataflows_that_use_it(flask, platform, emulator):
     assert f"flow ({flow})" in refused.stderr
     listed = out(flask("connections", "list", "--sandbox", "prod", "--output", "json"))
     assert listed[0]["dataflows"] == [{"id": flow, "name": "flow"}]
+
+
+@pytest.mark.parametrize("command", [["show"], ["test"], ["delete", "--yes"],
+                                     ["rotate", "--access-key-id", NEW_KEY[0]]])
+def test_what_is_not_a_kinesis_source_of_that_sandbox_is_no_such_connection(flask, emulator, platform, command):
+    destination = emulator.add_destination(sandbox="prod")
+    elsewhere = platform.connections.create_kinesis_connection("dev", "In dev", "", credentials())
+    for connection_id in (destination, elsewhere.id):
+        answer = flask("connections", command[0], "--sandbox", "prod", connection_id, *command[1:],
+                       "--output", "json", secret=NEW_KEY[1])
+        assert answer.returncode == 4, answer.stderr
+        assert "no such connection" in out(answer)["message"]
+    assert emulator.calls(PATCH) == 0
+    assert emulator.calls("DELETE /data/foundation/flowservice/connections/<connection_id>") == 0
+    assert emulator.calls("GET /data/foundation/flowservice/connections/<connection_id>/test") == 0
+
+
+@pytest.mark.parametrize("fault", [{"kind": "drop"}, {"kind": "status", "status": 500}])
+def test_a_rotate_whose_answer_is_lost_but_made_is_done_and_audited(flask, platform, emulator, fault):
+    made = platform.connections.create_kinesis_connection("prod", "Lost answer", "", credentials())
+    emulator.fault(**fault, method="PATCH", path="/connections/", act=True, times=1)
+    rotated = flask("connections", "rotate", "--sandbox", "prod", made.id, "--access-key-id", NEW_KEY[0],
+                    "--output", "json", secret=NEW_KEY[1])
+    assert rotated.returncode == 0, rotated.stderr
+    assert out(rotated)["old_key_last4"] == "MPLE" and '"event": "connection.key_rotated"' in rotated.stderr
+
+
+def test_a_rotate_whose_answer_is_lost_and_not_made_exits_6_with_the_current_state(flask, platform, emulator):
+    made = platform.connections.create_kinesis_connection("prod", "Not made", "", credentials())
+    emulator.fault(kind="drop", method="PATCH", path="/connections/", act=False, times=1)
+    unknown = flask("connections", "rotate", "--sandbox", "prod", made.id, "--access-key-id", NEW_KEY[0],
+                    "--output", "json", secret=NEW_KEY[1])
+    assert unknown.returncode == 6 and out(unknown)["current"]["key_last4"] == "MPLE"
+    assert "not known whether" in unknown.stderr and "connection.key_rotated" not in unknown.stderr
+
+
+def test_a_delete_whose_answer_is_lost_but_made_is_done(flask, platform, emulator):
+    made = platform.connections.create_kinesis_connection("prod", "Gone quietly", "", credentials())
+    emulator.fault(kind="drop", method="DELETE", path="/connections/", act=True, times=1)
+    gone = flask("connections", "delete", "--sandbox", "prod", made.id, "--yes")
+    assert gone.returncode == 0 and '"event": "connection.deleted"' in gone.stderr
+
+
+
+def at_a_terminal(env: dict, cwd, *args: str, asks: str, typed: str) -> tuple[int, str, str]:
+    """Run the command with a terminal (a pseudo-terminal) as its stdin and stderr; once it shows ``asks``,
+    type ``typed``. Return the exit code, stdout, and everything the terminal showed (echo included)."""
+    import pty
+    import select
+    import time
+    master, slave = pty.openpty()
+    # A session of its own: no controlling terminal but this one on stdin (getpass then works on stdin).
+    child = subprocess.Popen([sys.executable, "-m", "flask", "--app", str(ROOT / "app.py"), "kinesis", *args],
+                             stdin=slave, stderr=slave, stdout=subprocess.PIPE, text=True, env=env, cwd=cwd,
+                             start_new_session=True)
+    os.close(slave)
+    shown, sent, give_up = b"", False, time.monotonic() + 60
+    while time.monotonic() < give_up:
+        if select.select([master], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:           # the child closed the terminal: it ended
+                break
+            shown += chunk
+        if not sent and asks.encode() in shown:
+            os.write(master, typed.encode())
+            sent = True
+        if child.poll() is not None and not select.select([master], [], [], 0.2)[0]:
+            break
+    stdout = child.communicate(timeout=60)[0]
+    os.close(master)
+    return child.returncode, stdout, shown.decode(errors="replace")
+
+
+def test_answering_no_to_delete_is_its_own_exit_code_and_json(cli_env, tmp_path, platform):
+    made = platform.connections.create_kinesis_connection("prod", "Kept on no", "", credentials())
+    code, stdout, shown = at_a_terminal(cli_env, tmp_path, "connections", "delete", "--sandbox", "prod", made.id,
+                                        "--output", "json", asks="Delete Kept on no", typed="n\n")
+    assert code == 7, shown
+    assert json.loads(stdout) == {"outcome": "declined", "message": "Not deleted: you answered no. Nothing was "
+                                  "changed.", "id": made.id}
+    assert "Aborted" not in shown and platform.connections.get_connection("prod", made.id).name == "Kept on no"
+
+
+def test_the_secret_typed_at_a_terminal_is_not_echoed(cli_env, tmp_path, platform):
+    made = platform.connections.create_kinesis_connection("prod", "Typed", "", credentials())
+    code, stdout, shown = at_a_terminal(cli_env, tmp_path, "connections", "rotate", "--sandbox", "prod", made.id,
+                                        "--access-key-id", NEW_KEY[0], "--secret-stdin", "--dry-run",
+                                        asks="Secret access key", typed=NEW_KEY[1] + "\n")
+    assert code == 0, shown
+    assert stdout.startswith("PATCH ") and NEW_KEY[1] not in shown + stdout
+
+
+def test_a_from_file_that_is_not_utf8_is_refused_without_a_traceback(flask, tmp_path, emulator):
+    (tmp_path / "latin1.toml").write_bytes('name = "Caf\u00e9"\n'.encode("latin-1"))
+    refused = flask("create", "--from", "latin1.toml", "--sandbox", "prod")
+    assert refused.returncode == 2 and "not UTF-8" in refused.stderr and "Traceback" not in refused.stderr
+    assert emulator.calls(CREATE) == 0
+
+
+@pytest.mark.parametrize("file, content, field", [
+    ("null.json", json.dumps({"sandbox": "prod", "name": None, "access_key_id": ACCESS_KEY_ID}), "name"),
+    ("table.toml", f'sandbox = "prod"\naccess_key_id = "{ACCESS_KEY_ID}"\n[region]\nname = "eu-west-1"\n', "region"),
+    ("number.json", json.dumps({"sandbox": "prod", "name": "x", "description": 7}), "description")])
+def test_a_from_file_value_that_is_not_text_is_refused_with_its_name(flask, tmp_path, emulator, file, content, field):
+    (tmp_path / file).write_text(content)
+    refused = flask("create", "--from", file, "--name", "Flag", "--output", "json")
+    assert refused.returncode == 2 and out(refused)["problems"] == {field: "not_text"}, refused.stderr
+    assert f"{field} must be text" in refused.stderr and emulator.calls(CREATE) == 0
+
+
+def test_help_is_english_whatever_the_language_and_dry_run_does_not_claim_to_send_nothing(flask):
+    helped = flask("connections", "rotate", "--help", LANG="fr_FR.UTF-8")
+    text = " ".join(helped.stdout.split())
+    assert helped.returncode == 0 and "change nothing (the connection and its spec are still read)" in text
+    assert "send nothing" not in text and "Give a connection a new access key" in text
+
+
+def test_every_exit_code_is_in_the_readme():
+    from cli.common import EXIT
+    readme = (ROOT / "README.md").read_text()
+    for code in EXIT.values():
+        assert f"\n| {code} | " in readme, code
+    assert "`--help` is in English" in readme

@@ -354,3 +354,124 @@ def test_with_adobe_sign_in_adobe_decides_who_may_change(adobe_app, platform, ca
     assert post_form(dev, base, path, {"etag": made.etag, "name": "Dev's", "description": ""}).status_code == 200
     assert platform.connections.get_connection("dev", made.id).name == "Dev's"
     assert audit_lines(caplog)[0]["user"] == "developer@example.com"
+
+
+# A change whose answer is lost: read again, done when it shows, said plainly when it does not -------
+
+@pytest.mark.parametrize("fault", [{"kind": "drop"}, {"kind": "status", "status": 500}])
+def test_a_new_key_whose_answer_is_lost_but_made_is_done_audited_and_names_the_old_key(
+        client, platform, kinesis_auth, emulator, caplog, fault):
+    new = kinesis_auth.new_user(f"rotate-lost-{fault['kind']}", EVERY_ACTION)
+    made = make(platform)
+    caplog.set_level(logging.INFO, logger="audit")
+    emulator.fault(**fault, method="PATCH", path="/connections/", act=True, times=1)
+    answer = post(client, f"/manage/connections/prod/{made.id}/rotate", access_key_id=new.access_key_id,
+                  secret_key=new.secret_key, region=new.region)
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    page = client.get(answer.location).get_data(as_text=True)
+    assert f"ending in {new.key_hint}" in page and "old key, ending in MPLE" in page
+    [line] = [line for line in audit_lines(caplog) if line["event"] == "connection.key_rotated"]
+    assert line["old_access_key_id_last4"] == "MPLE" and emulator.calls(PATCH) == 1
+
+
+def test_a_rename_whose_answer_is_lost_but_made_is_done(client, platform, emulator, caplog):
+    made = make(platform)
+    caplog.set_level(logging.INFO, logger="audit")
+    emulator.fault(kind="drop", method="PATCH", path="/connections/", act=True, times=1)
+    answer = post(client, f"/manage/connections/prod/{made.id}/rename", name="Orders", description="")
+    assert answer.status_code == 302 and platform.connections.get_connection("prod", made.id).name == "Orders"
+    assert [line["event"] for line in audit_lines(caplog)] == ["connection.renamed"]
+
+
+def test_a_delete_whose_answer_is_lost_but_made_is_done(client, platform, emulator, caplog):
+    made = make(platform)
+    caplog.set_level(logging.INFO, logger="audit")
+    emulator.fault(kind="drop", method="DELETE", path="/connections/", act=True, times=1)
+    answer = post(client, f"/manage/connections/prod/{made.id}/delete")
+    assert answer.status_code == 302 and "was deleted" in client.get(answer.location).get_data(as_text=True)
+    assert [line["event"] for line in audit_lines(caplog)] == ["connection.deleted"]
+
+
+@pytest.mark.parametrize("path, fields", [("/rotate", NEW), ("/rename", {"name": "Mine", "description": ""})])
+def test_a_change_whose_answer_is_lost_and_not_made_says_so_with_the_connection_as_it_is(
+        client, platform, emulator, caplog, path, fields):
+    made = make(platform)
+    caplog.set_level(logging.INFO, logger="audit")
+    emulator.fault(kind="drop", method="PATCH", path="/connections/", act=False, times=1)
+    answer = post(client, f"/manage/connections/prod/{made.id}{path}", **fields)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 503 and 'id="change-not-known"' in page and "Clickstream" in page
+    assert "Someone else changed" not in page and audit_lines(caplog) == []
+    assert NEW["secret_key"] not in page
+    again = client.post(f"/manage/connections/prod/{made.id}{path}", data={
+        "csrf_token": CSRF.search(page).group(1), "etag": ETAG.search(page).group(1).replace("&#34;", '"'),
+        **fields})
+    assert again.status_code == 302        # sent again by the person, against the version shown: made
+
+
+# Messages ------------------------------------------------------------------------------------------
+
+def test_too_many_changes_are_worded_as_changes_and_too_many_tests_as_tests(settings, tmp_path, platform):
+    import html
+    app = make_app(settings, tmp_path, TESTING=True, **{"AUTH_MODE": "none", "ALLOW_ANONYMOUS": True},
+                   CREATE_RATE_LIMIT="1 per minute", TEST_RATE_LIMIT="1 per minute")
+    client = app.test_client()
+    made, spare = make(platform), make(platform, "Spare")
+    base = f"/manage/connections/prod/{made.id}"
+    for path, fields, words in (("/rename", {"name": "Two", "description": ""}, "Renames were sent too often"),
+                                ("/rotate", NEW, "New keys were sent too often"),
+                                ("/delete", {}, "Deletes were sent too often")):
+        post(client, f"/manage/connections/prod/{spare.id}{path}", **fields)          # the one allowed
+        refused = post(client, base + path, **fields)
+        page = html.unescape(refused.get_data(as_text=True))
+        assert refused.status_code == 429 and words in page and "tested" not in page
+    token = form(client, base)[0]
+    client.post(base + "/test", data={"csrf_token": token})
+    refused = client.post(base + "/test", data={"csrf_token": token})
+    assert refused.status_code == 429 and "tested too often" in refused.get_data(as_text=True)
+
+
+def test_a_name_of_spaces_only_is_refused_next_to_the_field(client, platform, emulator):
+    made = make(platform)
+    answer = post(client, f"/manage/connections/prod/{made.id}/rename", name="   ", description="Kept")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and 'id="name-error"' in page and "Enter a name for the connection." in page
+    assert "Kept</textarea>" in page and emulator.calls(PATCH) == 0
+
+
+def test_a_forged_page_token_says_the_link_is_no_longer_valid_and_offers_the_first_page(client, platform):
+    make(platform)
+    answer = client.get("/manage/connections?sandbox=prod&page=eyJ4IjoxfQ")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and "This page link is no longer valid" in page
+    assert 'href="/manage/connections?sandbox=prod">First page' in page
+
+
+def test_the_page_size_is_the_apps_whatever_the_token_says(client, platform):
+    import base64
+    for number in range(23):
+        make(platform, f"conn-{number:02d}")
+    forged = base64.urlsafe_b64encode(json.dumps({"property": [], "orderby": "", "limit": 1000, "offset": 0})
+                                      .encode()).decode().rstrip("=")
+    page = client.get(f"/manage/connections?sandbox=prod&page={forged}").get_data(as_text=True)
+    assert len(re.findall(r'href="/manage/connections/prod/[0-9a-f-]{36}"', page)) == 20
+
+
+def test_search_by_the_keys_last_four_never_by_the_rest_of_it(client, platform):
+    make(platform, "Orders", key=credentials("AKIAZZZZZZZZZZZZ1234"))
+    assert "Orders" in client.get("/manage/connections?sandbox=prod&q=1234").get_data(as_text=True)
+    for probe in ("AKIAZZZZZZZZZZZZ1234", "AKIAZ", "ZZZZ1234", "Z123"):
+        page = client.get(f"/manage/connections?sandbox=prod&q={probe}").get_data(as_text=True)
+        assert "No connection in this sandbox matches this search." in page, probe
+
+
+def test_test_now_costs_two_calls_as_the_readme_says(client, platform, emulator):
+    made = make(platform)
+    path = f"/manage/connections/prod/{made.id}"
+    token = form(client, path)[0]
+    before = emulator.calls()
+    client.post(path + "/test", data={"csrf_token": token})
+    after = emulator.calls()
+    spent = {key: after[key] - before.get(key, 0) for key in after if after[key] != before.get(key, 0)}
+    assert spent == {"GET /data/foundation/flowservice/connections/<connection_id>": 1,
+                     "GET /data/foundation/flowservice/connections/<connection_id>/test": 1}

@@ -102,6 +102,20 @@ def test_emulator_refuses_a_patch_it_cannot_apply(platform, emulator, body):
     assert platform.connections.get_connection("prod", made.id).etag == made.etag
 
 
+@pytest.mark.parametrize("body", [[{"op": "replace", "path": "/auth/params/nope/deeper", "value": 1}],
+                                  [{"op": "replace", "path": "/name", "value": "ok"},
+                                   {"op": "remove", "path": "/auth/params/secretKey/x"}],
+                                  [{"op": "add", "path": "/auth/params/region/0", "value": "x"}]])
+def test_emulator_refusing_a_patch_names_the_operation_never_the_stored_document(platform, emulator, body):
+    made = platform.connections.create_kinesis_connection("prod", "Stored name", "", credentials())
+    answer = raw_patch(platform, emulator, made.id, body, made.etag)
+    assert answer.status_code == 400 and answer.json()["type"].endswith("FLOW-1455-400"), answer.text
+    detail = answer.json()["report"]["detailed-message"]
+    assert body[-1]["path"] in detail and f"operation {len(body) - 1}" in detail
+    for stored in (SECRET_KEY, credentials().access_key_id, "Stored name", "eu-west-1"):
+        assert stored not in answer.text
+
+
 def test_emulator_checks_the_patched_params_against_the_auth_spec(platform, emulator):
     made = platform.connections.create_kinesis_connection("prod", "x", "", credentials())
     answer = raw_patch(platform, emulator, made.id, [{"op": "remove", "path": "/auth/params/secretKey"}], made.etag)

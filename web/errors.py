@@ -15,7 +15,7 @@ from flask import Flask, g, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from connector import (AuthenticationError, InvalidRequest, NotEntitled, NotFound, OutcomeUnknown,
+from connector import (AuthenticationError, ChangeUnknown, InvalidRequest, NotEntitled, NotFound, OutcomeUnknown,
                        PermissionDenied, PlatformError, RateLimited, SandboxNotFound, ServiceUnavailable,
                        SignInExpired, TransportError)
 
@@ -123,6 +123,13 @@ def _rate_limited(error: Exception) -> Explanation:
 def _outcome_unknown(error: Exception) -> Explanation:
     return adobe(error, gettext("Adobe did not confirm whether the connection was created. Try again in a "
                                 "moment: it will not be created twice."), None, 503, quote=False)
+
+
+@explains(ChangeUnknown)
+def _change_unknown(error: Exception) -> Explanation:
+    return adobe(error, gettext("Adobe did not answer, and it is not known whether the change was made. Look at "
+                                "the connection again in a moment before changing it again."), None, 503,
+                 quote=False)
 
 
 @explains(ServiceUnavailable)

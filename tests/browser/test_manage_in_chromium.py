@@ -94,3 +94,26 @@ def test_delete_and_a_refused_delete(page: Page, platform, emulator: EmulatorCon
     expect(refused).to_contain_text("Demo clickstream to Experience Platform")
     expect(page.get_by_role("button", name="Delete the connection")).to_have_count(0)
     assert_accessible(page)
+
+
+def test_a_long_name_and_the_list_fit_a_phone(browser, live_app, platform):
+    """375 px: a 250-character name without a space wraps wherever it is shown, and the list's caption
+    stays whole (it does not scroll away with the table)."""
+    long_name = "A" * 250
+    made = platform.connections.create_kinesis_connection("prod", long_name, "", credentials())
+    phone = open_page(browser, live_app, viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    try:
+        for path in (f"/manage/connections/prod/{made.id}", f"/manage/connections/prod/{made.id}/rotate",
+                     f"/manage/connections/prod/{made.id}/rename", f"/manage/connections/prod/{made.id}/delete",
+                     "/manage/connections?sandbox=prod"):
+            phone.goto(path)
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            assert width <= 375, f"{path} is {width} px wide"
+        caption = phone.locator("caption")
+        box = caption.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375, box
+        inside = phone.evaluate("(c) => c.scrollWidth <= c.clientWidth", caption.element_handle())
+        assert inside, "the caption's text is wider than what shows of it"
+        assert_accessible(phone)
+    finally:
+        phone.context.close()
