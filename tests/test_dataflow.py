@@ -134,6 +134,25 @@ def test_a_failed_create_is_retried_without_making_anything_twice(walker, connec
         assert emulator.calls(POSTS[kind]) == 1, kind
 
 
+@pytest.mark.parametrize("fault", [dict(kind="drop", act=False), dict(kind="status", status=400, code="2403-400")])
+def test_a_retry_never_takes_someone_elses_dataflow_of_the_same_name(walker, connection_id, emulator, platform, fault):
+    """Another attempt made the same choices a moment ago (same names): after this attempt's lost or refused
+    flow create, the next try makes this attempt's own flow instead of taking the other one."""
+    to_review(walker, connection_id)
+    theirs = FLOW_PAGE.search(walker.post("/dataflows/review", {"action": "create"}).location).group(1)
+    to_review(walker, connection_id)            # a new attempt, the same stream, dataset and mapping
+    emulator.fault(method="POST", path="/flows$", times=1, **fault)
+    failed = walker.post("/dataflows/review", {"action": "create"})
+    assert failed.status_code != 302 and theirs not in failed.get_data(as_text=True)
+    answer = walker.post("/dataflows/review", {"action": "create"})
+    mine = FLOW_PAGE.search(answer.location).group(1)
+    assert mine != theirs and len(listed(platform, COLLECTION_PATHS["flows"])) == 2
+    for kind in ("sourceConnections", "targetConnections", "mappingSets"):
+        assert len(listed(platform, COLLECTION_PATHS[kind])) == 2, kind
+    flows = {f["id"]: f for f in listed(platform, COLLECTION_PATHS["flows"])}
+    assert flows[mine]["sourceConnectionIds"] != flows[theirs]["sourceConnectionIds"]
+
+
 @pytest.mark.parametrize("failing", CREATES)
 def test_a_refused_create_sends_the_person_to_the_step_that_can_fix_it(walker, connection_id, emulator, failing):
     to_review(walker, connection_id)
