@@ -48,8 +48,9 @@ def names(wizard: DataflowWizard) -> dict[str, str]:
     """The names of what the creates make, as the review page shows them."""
     stream, destination = wizard.data("stream")["stream"], wizard.data("destination")
     dataset = destination.get("dataset_name") or destination.get("new_name") or ""
+    # In English whatever the page's language: they are read in Experience Platform, by anyone.
     return {"source": f"{wizard.connection_name}: {stream}", "target": f"{dataset} (from {stream})",
-            "flow": f"{stream} to {dataset}"}
+            "flow": wizard.data("review").get("name") or f"{stream} to {dataset}"}
 
 
 def create_dataflow(wizard: DataflowWizard) -> dict[str, Any]:
@@ -110,6 +111,6 @@ def _create(wizard: DataflowWizard, earlier: int | None) -> dict[str, Any]:
     mappings = dict(mapping["mappings"])
     mapping_id = step("mapping", (schema_id, mappings), lambda mark, since: flows.create_mapping_set(
         sandbox, schema_id, mappings, mark, since))
-    flow_id = step("flow", (source_id, target_id, mapping_id), lambda mark, since: flows.create_flow(
+    flow_id = step("flow", (source_id, target_id, mapping_id, label["flow"]), lambda mark, since: flows.create_flow(
         sandbox, label["flow"], source_id, target_id, mapping_id, mark, since))
     return {"flow_id": flow_id, "sandbox": sandbox}

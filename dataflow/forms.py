@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from web import widgets
 from web.forms import Form
 from web.i18n import gettext, lazy_gettext as _l
-from wizard.forms import no_hidden_characters, strip
+from wizard.forms import NAME_MAX, no_hidden_characters, strip
 
 DATASET_NAME_MAX = 256
 NOT_MAPPED = ""
@@ -77,6 +77,17 @@ class DestinationForm(Form):
     def validate_schema(self, field: SelectField) -> None:
         if self.mode.data == "new" and field.data not in {v for v, _l in field.choices[1:]}:
             raise ValidationError(gettext("Choose one of the schemas listed."))
+
+
+class ReviewForm(Form):
+    """Step 4: the dataflow's name, checked as a connection's name is."""
+
+    name = StringField(
+        _l("Dataflow name"), filters=[strip], widget=widgets.TextInput(),
+        validators=[InputRequired(message=_l("Enter a name for the dataflow.")),
+                    Length(max=NAME_MAX, message=_l("Keep the name under %(max)d characters.", max=NAME_MAX)),
+                    no_hidden_characters()],
+        description=_l("How the dataflow will be listed in Experience Platform."))
 
 
 def mapping_form(sources: list[tuple[str, str]], targets: list[tuple[str, str]], data: dict[str, str],

@@ -3,6 +3,7 @@ review to the dataflow page, over the test emulator; a failure at each of the fo
 that reuses what was made; access rules on every URL."""
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -52,6 +53,19 @@ def to_review(walker, connection_id: str, reset: str = "earliest") -> None:
     assert answer.location.endswith("/dataflows/review"), answer.get_data(as_text=True)
 
 
+MARK = re.compile(r'name="wizard" value="([^"]+)"')
+NAME = re.compile(r'<input[^>]*name="name"[^>]*value="([^"]*)"|<input[^>]*value="([^"]*)"[^>]*name="name"')
+
+
+def create(walker, **fields):
+    """Press Create on the review page as it is now: the page carries its wizard's mark."""
+    page = walker.client.get("/dataflows/review").get_data(as_text=True)
+    named = NAME.search(page)
+    name = html.unescape(named.group(1) or named.group(2) or "")
+    return walker.post("/dataflows/review", {"action": "create", "wizard": MARK.search(page).group(1), "name": name,
+                                             **fields})
+
+
 def listed(platform, path: str) -> list:
     body = platform.session.get_json(path, sandbox="prod")
     return body.get("items", body.get("data", []))
@@ -67,7 +81,7 @@ def test_from_a_connection_to_a_dataflow_that_counts_its_records(walker, connect
     to_review(walker, connection_id)
     review = walker.client.get("/dataflows/review").get_data(as_text=True)
     assert "Nothing has been created yet" in review and "web-clickstream" in review
-    answer = walker.post("/dataflows/review", {"action": "create"})
+    answer = create(walker)
     flow_id = FLOW_PAGE.search(answer.location).group(1)
     page = walker.client.get(f"/dataflows/prod/{flow_id}")
     text = page.get_data(as_text=True)
@@ -120,14 +134,14 @@ def test_a_failed_create_is_retried_without_making_anything_twice(walker, connec
     to_review(walker, connection_id)
     emulator.fault(kind="status", status=503, method="POST", path=f"/{failing}$", act=True, times=1)
     emulator.fault(kind="status", status=503, method="GET", path=f"/{failing}$", times=20)
-    failed = walker.post("/dataflows/review", {"action": "create"})
+    failed = create(walker)
     text = failed.get_data(as_text=True)
     assert failed.status_code >= 500 or failed.status_code == 409 or "notice-error" in text
     earlier = CREATES[:CREATES.index(failing)]
     for kind in earlier:
         assert listed(platform, COLLECTION_PATHS[kind])[0]["id"] in text       # named: it exists
     emulator.clear_faults()
-    answer = walker.post("/dataflows/review", {"action": "create"})
+    answer = create(walker)
     assert FLOW_PAGE.search(answer.location), answer.get_data(as_text=True)
     for kind in CREATES:
         assert len(listed(platform, COLLECTION_PATHS[kind])) == 1, kind
@@ -139,12 +153,12 @@ def test_a_retry_never_takes_someone_elses_dataflow_of_the_same_name(walker, con
     """Another attempt made the same choices a moment ago (same names): after this attempt's lost or refused
     flow create, the next try makes this attempt's own flow instead of taking the other one."""
     to_review(walker, connection_id)
-    theirs = FLOW_PAGE.search(walker.post("/dataflows/review", {"action": "create"}).location).group(1)
+    theirs = FLOW_PAGE.search(create(walker).location).group(1)
     to_review(walker, connection_id)            # a new attempt, the same stream, dataset and mapping
     emulator.fault(method="POST", path="/flows$", times=1, **fault)
-    failed = walker.post("/dataflows/review", {"action": "create"})
+    failed = create(walker)
     assert failed.status_code != 302 and theirs not in failed.get_data(as_text=True)
-    answer = walker.post("/dataflows/review", {"action": "create"})
+    answer = create(walker)
     mine = FLOW_PAGE.search(answer.location).group(1)
     assert mine != theirs and len(listed(platform, COLLECTION_PATHS["flows"])) == 2
     for kind in ("sourceConnections", "targetConnections", "mappingSets"):
@@ -158,7 +172,7 @@ def test_a_refused_create_sends_the_person_to_the_step_that_can_fix_it(walker, c
     to_review(walker, connection_id)
     emulator.fault(kind="status", status=400, code="1409-400", method="POST", path=f"/{failing}$", times=1,
                    detail="refused for the test")
-    answer = walker.post("/dataflows/review", {"action": "create"})
+    answer = create(walker)
     expected = {"sourceConnections": "stream", "targetConnections": "destination", "mappingSets": "mapping",
                 "flows": "review"}[failing]
     if expected == "review":
@@ -219,8 +233,68 @@ def test_a_try_whose_request_died_is_taken_up_again_once_its_claim_is_stale(walk
         attempt = stored["dataflow_wizard"]["attempt"]
     ledger = app.extensions["once_ledger"]
     ledger._set_state(attempt, SENDING, now_ms())
-    assert walker.post("/dataflows/review", {"action": "create"}).status_code == 409   # it may still be at work
+    assert create(walker).status_code == 409   # it may still be at work
     ledger._set_state(attempt, SENDING, now_ms() - 10 * 60 * 1000)
-    answer = walker.post("/dataflows/review", {"action": "create"})
+    answer = create(walker)
     assert FLOW_PAGE.search(answer.location)
     assert len(listed(platform, COLLECTION_PATHS["flows"])) == 1
+
+
+def test_another_stream_after_review_starts_the_mapping_again(walker, connection_id, platform):
+    """The mapping was made from web-clickstream's fields: choosing order-updates clears it, so the review
+    cannot show (nor Create make) one stream with another's mapping."""
+    to_review(walker, connection_id)
+    answer = walker.post("/dataflows/stream", {"stream": "order-updates", "data_type": "raw", "reset": "latest",
+                                               "action": "next"})
+    assert answer.location.endswith("/dataflows/destination")
+    walker.post("/dataflows/destination", {"mode": "existing", "dataset": DATASET, "action": "next"})
+    assert walker.client.get("/dataflows/review").location.endswith("/dataflows/mapping")
+    page = walker.client.get("/dataflows/mapping").get_data(as_text=True)
+    assert "orderId" in page and not re.search(r"<label[^>]*>\s*page\.path", page)
+    assert "<code>page.path</code>" not in walker.client.get("/dataflows/review").get_data(as_text=True)
+
+
+def test_a_review_page_from_a_replaced_wizard_creates_nothing_and_says_where_the_wizard_is(
+        walker, connection_id, platform):
+    to_review(walker, connection_id)
+    stale = walker.client.get("/dataflows/review").get_data(as_text=True)
+    start(walker, connection_id, stream="order-updates")           # a second tab starts again
+    answer = walker.post("/dataflows/review", {"action": "create", "wizard": MARK.search(stale).group(1),
+                                               "name": "stale"}, token_from="/dataflows/stream")
+    assert answer.status_code == 303 and answer.location.endswith("/dataflows/stream")
+    told = walker.client.get(answer.location).get_data(as_text=True)
+    assert "replaced when a new one was started" in told and "Nothing was created from it" in told
+    assert listed(platform, COLLECTION_PATHS["sourceConnections"]) == []
+
+
+def test_the_dataflow_is_named_on_the_review_checked_like_a_connection_name(walker, connection_id, platform):
+    to_review(walker, connection_id)
+    page = walker.client.get("/dataflows/review").get_data(as_text=True)
+    assert 'value="web-clickstream to Web clickstream events"' in page
+    refused = create(walker, name="bad\u202ename")
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "name-error" in text and "bad" in text
+    refused = create(walker, name="")
+    assert refused.status_code == 422 and "Enter a name for the dataflow." in refused.get_data(as_text=True)
+    answer = create(walker, name="Clicks into the lake")
+    assert FLOW_PAGE.search(answer.location)
+    assert [f["name"] for f in listed(platform, COLLECTION_PATHS["flows"])] == ["Clicks into the lake"]
+
+
+def test_back_keeps_a_draft_of_each_step(walker, connection_id):
+    to_review(walker, connection_id)
+    mark = MARK.search(walker.client.get("/dataflows/review").get_data(as_text=True)).group(1)
+    answer = walker.post("/dataflows/review", {"action": "back", "wizard": mark, "name": "My draft name"})
+    assert answer.location.endswith("/dataflows/mapping")
+    page = walker.client.get("/dataflows/mapping").get_data(as_text=True)
+    choices = {name: "" for name in mapping_choices(page)}
+    assert walker.post("/dataflows/mapping", {**choices, "action": "back"}).location.endswith("/dataflows/destination")
+    assert set(mapping_choices(walker.client.get("/dataflows/mapping").get_data(as_text=True)).values()) == {""}
+    answer = walker.post("/dataflows/destination", {"mode": "new", "new_name": "Half typed", "action": "back"})
+    assert answer.location.endswith("/dataflows/stream")
+    assert 'value="Half typed"' in walker.client.get("/dataflows/destination").get_data(as_text=True)
+    answer = walker.post("/dataflows/stream", {"stream": "web-clickstream", "data_type": "xdm", "reset": "latest",
+                                               "action": "back"})
+    assert "/connections/prod/" in answer.location
+    stream_page = walker.client.get("/dataflows/stream").get_data(as_text=True)
+    assert re.search(r'value="xdm"[^>]*checked|checked[^>]*value="xdm"', stream_page)
