@@ -138,3 +138,31 @@ def test_every_dataflow_page_passes_axe(browser, live_app, emulator, walker_conn
     expect(page.locator("#records")).to_be_visible()
     assert_accessible(page)
     page.context.close()
+
+
+@pytest.fixture
+def long_fields_stream(kinesis_stage):
+    """A stream whose record has long field paths: a deep nesting, and a 3000-character key."""
+    name = "long-fields"
+    kinesis = kinesis_stage.client("kinesis", credentials().region)
+    kinesis.create_stream(StreamName=name, ShardCount=1)
+    record = {"customer": "c-1", "k" * 3000: 1,
+              "shipping": {"destination": {"address": {"streetAndHouseNumberWithoutSpaces": "x" * 80}}}}
+    kinesis.put_record(StreamName=name, Data=json.dumps(record).encode(), PartitionKey="k")
+    yield name
+    kinesis.delete_stream(StreamName=name)
+
+
+def test_the_mapping_of_long_field_paths_fits_a_phone(browser, live_app, emulator, walker_connection,
+                                                      long_fields_stream):
+    page = open_page(browser, live_app, viewport={"width": 375, "height": 740})
+    page.goto(f"/connections/prod/{walker_connection}?stream={long_fields_stream}")
+    page.get_by_role("button", name="Create a dataflow").click()
+    page.get_by_role("radio", name=long_fields_stream).check()
+    page.get_by_role("button", name="Next").click()
+    page.locator("#dataset").select_option(index=1)
+    page.get_by_role("button", name="Next").click()
+    expect(page).to_have_title(re.compile("^Dataflow step 3 of 4"))
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    no_sideways_scrolling(page)
+    page.context.close()
