@@ -11,6 +11,8 @@ from web.forms import Form
 from web.i18n import gettext, lazy_gettext as _l
 from wizard.forms import NAME_MAX, no_hidden_characters, strip
 
+from .fields import shown
+
 DATASET_NAME_MAX = 256
 NOT_MAPPED = ""
 
@@ -93,7 +95,7 @@ class ReviewForm(Form):
 def mapping_form(sources: list[tuple[str, str]], targets: list[tuple[str, str]], data: dict[str, str],
                  formdata: Any = None) -> Form:
     """Step 3: for each stream field (path, type), the schema field it lands in, or none."""
-    fields = {f"map_{n}": SelectField(path, choices=[], validate_choice=False, widget=widgets.Select(),
+    fields = {f"map_{n}": SelectField(shown(path), choices=[], validate_choice=False, widget=widgets.Select(),
                                       description=gettext("Stream field of type %(type)s", type=kind))
               for n, (path, kind) in enumerate(sources)}
 

@@ -24,9 +24,11 @@ from web.once import StillRunning
 
 from . import bp
 from .create import KINDS, STEP_OF, CreateFailed, create_dataflow, names, progress
+from .fields import COLLISION, shown, unmappable
 from .forms import DestinationForm, ReviewForm, StreamForm, mapping_form
 from .state import STEPS, DataflowWizard, current
 
+bp.add_app_template_filter(shown, "shown")
 LISTING_TTL = 30      # seconds a sandbox's streams, datasets and schemas are shared between views
 create_limit = limiter.shared_limit(lambda: current_app.config["CREATE_RATE_LIMIT"], scope="create")
 
@@ -93,12 +95,15 @@ def streams_of(wizard: DataflowWizard) -> list[str]:
     return [str(item.get("name")) for item in items if item.get("name")]
 
 
-def preview_of(wizard: DataflowWizard, stream: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """A stream's latest records for the page, and its fields with their types."""
+def preview_of(wizard: DataflowWizard, stream: str) -> tuple[dict[str, Any], list[tuple[str, str]], dict[str, str]]:
+    """A stream's latest records for the page, its fields that can map with their types, and those that
+    cannot, with the reason (see ``fields.unmappable``)."""
     answer = get_platform().connections.preview_stream(wizard.sandbox, wizard.connection_id, stream, PREVIEW_RECORDS)
     columns = ((answer.get("schema") or {}).get("columns") or []) if isinstance(answer, dict) else []
-    fields = [(str(c.get("name")), str(c.get("type") or "string")) for c in columns if c.get("name")]
-    return table(answer.get("data") or []), fields
+    columns = [c for c in columns if isinstance(c, dict) and c.get("name") is not None]
+    refused = unmappable([str(c["name"]) for c in columns])
+    fields = [(str(c["name"]), str(c.get("type") or "string")) for c in columns if str(c["name"]) not in refused]
+    return table(answer.get("data") or []), fields, refused
 
 
 @bp.route("/stream", methods=["GET", "POST"])
@@ -120,7 +125,7 @@ def stream(wizard: DataflowWizard):
         return redirect(url_for("explore.connection", sandbox=wizard.sandbox, connection_id=wizard.connection_id))
     if pressed == "next" and form.validate_on_submit():
         try:
-            _preview, fields = preview_of(wizard, form.stream.data)
+            _preview, fields, refused = preview_of(wizard, form.stream.data)
         except PlatformError as error:
             return render("stream", wizard, explain(error).status, form=form, error=explain(error))
         if not fields:
@@ -132,7 +137,7 @@ def stream(wizard: DataflowWizard):
                 wizard.save("mapping", {})      # other fields: the mapping starts again from suggestions
                 wizard.save_draft("mapping", None)
             wizard.save("stream", {"stream": form.stream.data, "data_type": form.data_type.data,
-                                   "reset": form.reset.data, "fields": fields})
+                                   "reset": form.reset.data, "fields": fields, "unmappable": refused})
             wizard.save_draft("stream", None)
             return go_to("destination")
     shown = form.stream.data if form.stream.data in streams else ""
@@ -219,8 +224,11 @@ def mapping(wizard: DataflowWizard):
         return go_to("review")
     rows = [(form[f"map_{n}"], path, kind, path in suggested) for n, (path, kind) in enumerate(sources)]
     unmatched = [path for path, _kind in sources if path not in suggested]
+    refused = [(path, gettext("it is a value in some records and holds other fields in others")
+                if reason == COLLISION else gettext("one of its keys is empty, so no path can name it"))
+               for path, reason in (wizard.data("stream").get("unmappable") or {}).items()]
     return render("mapping", wizard, 422 if form.errors else 200, form=form, rows=rows, unmatched=unmatched,
-                  schema=schema, error=None)
+                  refused=refused, schema=schema, error=None)
 
 
 def replaced(wizard: DataflowWizard) -> Response:

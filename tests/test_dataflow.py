@@ -4,6 +4,8 @@ that reuses what was made; access rules on every URL."""
 from __future__ import annotations
 
 import html
+import json
+import uuid
 import re
 
 import pytest
@@ -87,7 +89,7 @@ def test_from_a_connection_to_a_dataflow_that_counts_its_records(walker, connect
     text = page.get_data(as_text=True)
     assert page.headers["Refresh"] == "10" and "a few minutes after a dataflow is created" in text
     assert re.search(r'id="records">3<', text) and re.search(r'id="ingested">3<', text)
-    assert f"platform/source/dataflows/{flow_id}" in text
+    assert "dataflows/ui/monitor-sources" in text and "then the Dataflows tab" in text
     assert "Refresh" not in walker.client.get(f"/dataflows/prod/{flow_id}?auto=off").headers
     # The wizard is over: its steps lead to the dataflow, and a second create makes nothing.
     assert walker.client.get("/dataflows/review").location.endswith(f"/dataflows/prod/{flow_id}")
@@ -298,3 +300,31 @@ def test_back_keeps_a_draft_of_each_step(walker, connection_id):
     assert "/connections/prod/" in answer.location
     stream_page = walker.client.get("/dataflows/stream").get_data(as_text=True)
     assert re.search(r'value="xdm"[^>]*checked|checked[^>]*value="xdm"', stream_page)
+
+
+@pytest.fixture
+def awkward_stream(kinesis_stage):
+    """A stream whose keys cannot all map: ``a`` is a value and an object, a key is empty, one flips text."""
+    name = f"awkward-{uuid.uuid4().hex[:6]}"
+    kinesis = kinesis_stage.client("kinesis", "eu-west-1")
+    kinesis.create_stream(StreamName=name, ShardCount=1)
+    for record in ({"a": 1, "ok": "x"}, {"a": {"b": 2}}, {"x": {"": 1}}, {"\u202eevil": "v"}):
+        kinesis.put_record(StreamName=name, Data=json.dumps(record).encode(), PartitionKey="k")
+    yield name
+    kinesis.delete_stream(StreamName=name)
+
+
+def test_fields_that_cannot_map_are_shown_with_the_reason_and_names_cannot_flip_the_page(
+        walker, connection_id, awkward_stream):
+    start(walker, connection_id, stream=awkward_stream)
+    answer = walker.post("/dataflows/stream", {"stream": awkward_stream, "data_type": "raw", "reset": "earliest",
+                                               "action": "next"})
+    assert answer.location.endswith("/dataflows/destination"), answer.get_data(as_text=True)
+    walker.post("/dataflows/destination", {"mode": "existing", "dataset": DATASET, "action": "next"})
+    page = walker.client.get("/dataflows/mapping").get_data(as_text=True)
+    cannot = page[page.index('id="cannot-map"'):]
+    cannot = cannot[:cannot.index("</div>")]
+    assert "<code>a</code>: it is a value in some records" in cannot and "<code>a.b</code>" in cannot
+    assert "<code>x.</code>: one of its keys is empty" in cannot
+    assert "\u202e" not in page and "\\u202eevil" in page
+    assert not re.search(r"<label[^>]*>\s*a\.b", page)           # not offered for mapping
