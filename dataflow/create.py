@@ -81,6 +81,10 @@ def _create(wizard: DataflowWizard, earlier: int | None) -> dict[str, Any]:
         key = fingerprint(kind, *inputs)
         if made.get(kind, {}).get("for") == key:
             return made[kind]["id"]                    # made by an earlier try from the same inputs
+        if made.get(kind):
+            # Made by an earlier try from inputs changed since: no longer used, and named on the review page
+            # so the person can delete it (the app deletes nothing in Adobe on its own).
+            made["unused"] = [*made.get("unused", []), {"kind": kind, "id": made.pop(kind)["id"]}]
         try:
             made_id = create(tag(wizard.attempt, key), earlier)
         except OutcomeUnknown as error:

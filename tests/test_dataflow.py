@@ -328,3 +328,24 @@ def test_fields_that_cannot_map_are_shown_with_the_reason_and_names_cannot_flip_
     assert "<code>x.</code>: one of its keys is empty" in cannot
     assert "\u202e" not in page and "\\u202eevil" in page
     assert not re.search(r"<label[^>]*>\s*a\.b", page)           # not offered for mapping
+
+
+def test_what_changed_choices_left_unused_is_named_and_the_rest_reused(walker, connection_id, emulator, platform):
+    to_review(walker, connection_id)
+    emulator.fault(kind="status", status=400, code="1409-400", method="POST", path="/mappingSets$", times=1)
+    assert create(walker).location.endswith("/dataflows/mapping")      # source and target made by now
+    first_source = listed(platform, COLLECTION_PATHS["sourceConnections"])[0]["id"]
+    walker.post("/dataflows/stream", {"stream": "order-updates", "data_type": "raw", "reset": "latest",
+                                      "action": "next"})
+    walker.post("/dataflows/destination", {"mode": "existing", "dataset": DATASET, "action": "next"})
+    page = walker.client.get("/dataflows/mapping").get_data(as_text=True)
+    choices = mapping_choices(page)
+    choices[next(iter(choices))] = "_demotenant.customer"
+    assert walker.post("/dataflows/mapping", choices).location.endswith("/dataflows/review")
+    emulator.fault(kind="status", status=400, code="1409-400", method="POST", path="/flows$", times=1)
+    refused = create(walker)
+    text = refused.get_data(as_text=True)
+    unused = text[text.index('id="unused"'):]
+    assert refused.status_code == 422 and first_source in unused[:unused.index("</div>")]
+    assert len(listed(platform, COLLECTION_PATHS["sourceConnections"])) == 2
+    assert len(listed(platform, COLLECTION_PATHS["targetConnections"])) == 1       # same dataset: reused
