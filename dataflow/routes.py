@@ -29,6 +29,9 @@ from .forms import DestinationForm, ReviewForm, StreamForm, mapping_form
 from .state import STEPS, DataflowWizard, current
 
 bp.add_app_template_filter(shown, "shown")
+# Fields every record of the class must have (XDM ExperienceEvent: an id and a time): a record without them
+# fails to ingest, so the mapping step says which are not mapped yet.
+REQUIRED = {"https://ns.adobe.com/xdm/context/experienceevent": ("_id", "timestamp")}
 LISTING_TTL = 30      # seconds a sandbox's streams, datasets and schemas are shared between views
 create_limit = limiter.shared_limit(lambda: current_app.config["CREATE_RATE_LIMIT"], scope="create")
 
@@ -227,8 +230,11 @@ def mapping(wizard: DataflowWizard):
     refused = [(path, gettext("it is a value in some records and holds other fields in others")
                 if reason == COLLISION else gettext("one of its keys is empty, so no path can name it"))
                for path, reason in (wizard.data("stream").get("unmappable") or {}).items()]
+    chosen = {form[f"map_{n}"].data for n in range(len(sources))}
+    unfilled = [path for path in REQUIRED.get(schema.xdm_class, ())
+                if path in {f.path for f in schema.fields} and path not in chosen]
     return render("mapping", wizard, 422 if form.errors else 200, form=form, rows=rows, unmatched=unmatched,
-                  refused=refused, schema=schema, error=None)
+                  refused=refused, unfilled=unfilled, schema=schema, error=None)
 
 
 def replaced(wizard: DataflowWizard) -> Response:

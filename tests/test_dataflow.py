@@ -102,6 +102,8 @@ def test_the_mapping_suggests_by_name_and_shows_what_does_not_fit(walker, connec
     chosen = mapping_choices(page)
     assert "_demotenant.customer" in chosen.values() and "_demotenant.page.path" in chosen.values()
     assert 'id="unmatched"' in page and "<code>sku</code>" in page
+    warned = page[page.index('id="unfilled"'):]
+    assert "<code>_id</code>, <code>timestamp</code>" in warned[:warned.index("</div>")]
 
 
 def test_mistakes_are_explained_next_to_their_field_and_keep_what_was_typed(walker, connection_id):
