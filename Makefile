@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PYBABEL := $(VENV)/bin/pybabel
 CATALOGUES := translations/fr/LC_MESSAGES/messages.mo
 
-.PHONY: run emulator test translations clean
+.PHONY: run emulator test translations spectrum clean
 
 # Logs as text for the person watching, unless LOG_FORMAT is set in the environment.
 run: $(VENV)/.app $(CATALOGUES)
@@ -40,6 +40,15 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt pyproject.toml
 translations: $(VENV)/.app
 	$(PYBABEL) extract -F babel.cfg -k _l -k N_ --no-location --sort-output --omit-header -o translations/messages.pot .
 	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching --width 100
+
+# Adobe's Spectrum CSS, fetched from the npm registry and built into static/vendor/spectrum/ (committed:
+# neither the app nor the tests need Node). Change a version here and run `make spectrum` again.
+SPECTRUM_PACKAGES := @spectrum-css/tokens@16.0.2 @adobe/spectrum-css-workflow-icons@5.0.0
+spectrum:
+	rm -rf .spectrum-packages && mkdir .spectrum-packages
+	npm pack --silent --pack-destination .spectrum-packages $(SPECTRUM_PACKAGES) >/dev/null
+	$(PYTHON) tools/spectrum.py .spectrum-packages static/vendor/spectrum
+	rm -rf .spectrum-packages
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache $(CATALOGUES)

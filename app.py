@@ -83,7 +83,7 @@ def start_demo_platform(app: Flask, settings: Settings) -> Settings:
 
     kinesis_url = settings.kinesis_endpoint_url
     if not kinesis_url:
-        kinesis = start_demo_kinesis()
+        kinesis = start_demo_kinesis(keys=True)    # offered on the Kinesis step (demo_keys)
         app.extensions["demo_kinesis"] = kinesis
         kinesis_url = kinesis.url
     data_dir = Path(app.config["EMULATOR_DATA_DIR"] or Path(app.instance_path) / "emulator")

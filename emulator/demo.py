@@ -6,6 +6,7 @@ import random
 from datetime import datetime, timedelta, timezone
 
 import boto3
+import requests
 
 DEMO_REGIONS = ("us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-west-3", "eu-central-1", "ap-northeast-1")
 DEMO_KEY = ("AKIADEMODEMODEMODEMO", "demo" * 10)
@@ -48,12 +49,54 @@ def seed_streams(endpoint_url: str, regions=DEMO_REGIONS, streams=("web-clickstr
                 for event in demo_records(stream)])
 
 
-def start_demo_kinesis():
-    """Start moto's Kinesis on a free loopback port, seeded with the demo streams."""
+# The demo's keys, each named for what it shows, the same on every start (the README lists them). The key
+# that works is DEMO_KEY, which the seeded demo connection stores too.
+EVERY_ACTION = ["kinesis:ListStreams", "kinesis:DescribeStream", "kinesis:GetShardIterator", "kinesis:GetRecords"]
+LISTER_KEY = ("AKIADEMOLISTONLY2345", "list" * 10)
+DEMO_USERS = {"demo-reader": (EVERY_ACTION, DEMO_KEY), "demo-lister": (EVERY_ACTION[:1], LISTER_KEY)}
+UNKNOWN_KEY = ("AKIAZZZZDEMOUNKNOWN7", "unknown" + "K" * 33)
+WRONG_SECRET = "wrong" * 8
+
+
+def seed_demo_keys(endpoint_url: str) -> list[dict]:
+    """IAM users in moto with the demo's access keys, then moto's IAM checks turned on, so that each key
+    answers as AWS would: ``works`` (every permission), ``missing_permission`` (kinesis:ListStreams only),
+    ``wrong_secret`` (the working key's id with another secret) and ``unknown_key`` (no such key).
+
+    moto makes up its keys: they are set to the demo's own in moto's IAM state, which is this process's
+    (demo mode's moto runs in the app's process). Its checks are process-wide too: call this only in a
+    process of demo mode's own (``python app.py``, ``make run``)."""
+    from moto.iam.models import iam_backends
+
+    iam = boto3.client("iam", region_name="us-east-1", endpoint_url=endpoint_url,
+                       aws_access_key_id=DEMO_KEY[0], aws_secret_access_key=DEMO_KEY[1])
+    wanted = {}
+    for user, (actions, key) in DEMO_USERS.items():
+        iam.create_user(UserName=user)
+        iam.put_user_policy(UserName=user, PolicyName="kinesis", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}))
+        wanted[iam.create_access_key(UserName=user)["AccessKey"]["AccessKeyId"]] = key
+    for account in iam_backends.values():
+        for backend in account.values():
+            for user in backend.users.values():
+                for made in user.access_keys:
+                    if made.access_key_id in wanted:
+                        made.access_key_id, made.secret_access_key = wanted[made.access_key_id]
+    requests.post(endpoint_url + "/moto-api/reset-auth", data="0", timeout=5).raise_for_status()
+    return [{"code": "works", "access_key_id": DEMO_KEY[0], "secret_key": DEMO_KEY[1]},
+            {"code": "missing_permission", "access_key_id": LISTER_KEY[0], "secret_key": LISTER_KEY[1]},
+            {"code": "wrong_secret", "access_key_id": DEMO_KEY[0], "secret_key": WRONG_SECRET},
+            {"code": "unknown_key", "access_key_id": UNKNOWN_KEY[0], "secret_key": UNKNOWN_KEY[1]}]
+
+
+def start_demo_kinesis(keys: bool = False):
+    """Start moto's Kinesis on a free loopback port, seeded with the demo streams; with ``keys``, the demo's
+    keys too (``server.demo_keys``), after which only they are let in."""
     from .server import kinesis_server
 
     server = kinesis_server().start()
     seed_streams(server.url)
+    server.demo_keys = seed_demo_keys(server.url) if keys else []
     return server
 
 

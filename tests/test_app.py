@@ -220,6 +220,8 @@ def test_a_read_only_catalogue_folder_is_compiled_into_the_instance_folder(emula
 
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+DEMO_KEY = re.compile(r'<li><span class="demo-name">([^<]+)</span>\s*<span><span class="demo-label">[^<]+</span> '
+                      r'<code>([^<]+)</code></span>\s*<span><span class="demo-label">[^<]+</span> <code>([^<]+)</code>')
 
 
 def test_a_newcomer_runs_python_app_py_and_creates_a_connection(tmp_path):
@@ -228,7 +230,7 @@ def test_a_newcomer_runs_python_app_py_and_creates_a_connection(tmp_path):
     Demo mode runs in a process of its own: moto keeps its Kinesis in process-wide state, which the
     demo's streams must not share with the tests' own.
     """
-    port = free_port()
+    port, keys = free_port(), {}
     env = {k: v for k, v in os.environ.items() if k not in AEP_VARIABLES}
     env.update(PORT=str(port), EMULATOR_DATA_DIR=str(tmp_path / "emulator"))
     process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
@@ -249,10 +251,24 @@ def test_a_newcomer_runs_python_app_py_and_creates_a_connection(tmp_path):
             token = CSRF.search(browser.get(base + path, timeout=5).text).group(1)
             return browser.post(base + path, data={**data, "csrf_token": token}, timeout=10)
 
-        assert post("/sandbox", {"sandbox": "prod"}).url == base + "/kinesis"
-        tested = post("/kinesis", {**KINESIS, "action": "test"})
+        kinesis = post("/sandbox", {"sandbox": "prod"})
+        assert kinesis.url == base + "/kinesis"
+        # The page offers the demo's keys, each named for what it shows, and Kinesis (moto, its IAM checks
+        # on) answers each as AWS would; any other key is unknown there.
+        keys = {name: (key, secret) for name, key, secret in DEMO_KEY.findall(kinesis.text)}
+        assert set(keys) == {"A key that works", "A key missing a permission (kinesis:DescribeStream)",
+                             "A known key with the wrong secret", "A key AWS does not know"}
+        expected = {"A key missing a permission (kinesis:DescribeStream)": "kinesis:DescribeStream",
+                    "A known key with the wrong secret": "secret access key does not match",
+                    "A key AWS does not know": "AWS does not know"}
+        for name, words in expected.items():
+            key, secret = keys[name]
+            tested = post("/kinesis", {**KINESIS, "access_key_id": key, "secret_key": secret, "action": "test"})
+            assert words in tested.text, (name, re.search(r'id="key-check".*?</div>', tested.text, re.S).group(0))
+        good = {**KINESIS, "access_key_id": keys["A key that works"][0], "secret_key": keys["A key that works"][1]}
+        tested = post("/kinesis", {**good, "action": "test"})
         assert "The key works" in tested.text and "web-clickstream" in tested.text
-        assert post("/kinesis", {**KINESIS, "action": "next"}).url == base + "/review"
+        assert post("/kinesis", {**good, "action": "next"}).url == base + "/review"
         done = post("/review", {})
         assert done.url == base + "/done" and "Your Kinesis connection is ready" in done.text
         connection_id = re.search(r'id="connection-id"[^>]*value="([^"]+)"', done.text).group(1)
@@ -263,3 +279,4 @@ def test_a_newcomer_runs_python_app_py_and_creates_a_connection(tmp_path):
         process.terminate()
         output = process.communicate(timeout=10)[0]
     assert KINESIS["secret_key"] not in output
+    assert not any(secret in output for _key, secret in keys.values())

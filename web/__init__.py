@@ -112,16 +112,19 @@ def register_page_url(app: Flask) -> None:
 
 
 def register_step_list(app: Flask) -> None:
-    """``step_list(step, steps)``, a template global: the layout's step list (``_steps.html``), rendered
-    once per language, step and list of steps instead of on every page (unless templates reload)."""
+    """``step_list(step, steps, skipped)``, a template global: the layout's step list (``_steps.html``),
+    rendered once per language, prefix, step and list of steps instead of on every page (unless templates
+    reload). ``skipped``: the steps the person went around."""
     rendered: dict[tuple, Markup] = {}
 
-    def step_list(step: str, steps: object) -> Markup:
-        key = (translations(), step, steps)
+    def step_list(step: str, steps: object, skipped: tuple = ()) -> Markup:
+        # the completed steps are links: under the prefix of this request
+        key = (translations(), request.script_root, step, steps, tuple(skipped))
         if app.jinja_env.auto_reload or key not in rendered:
             if len(rendered) >= 64:
                 rendered.clear()
-            rendered[key] = Markup(app.jinja_env.get_template("_steps.html").render(step=step, steps=steps))
+            rendered[key] = Markup(app.jinja_env.get_template("_steps.html").render(
+                step=step, steps=steps, skipped=tuple(skipped)))
         return rendered[key]
 
     app.add_template_global(step_list)

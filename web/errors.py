@@ -116,8 +116,7 @@ def _invalid_request(error: Exception) -> Explanation:
 
 @explains(RateLimited)
 def _rate_limited(error: Exception) -> Explanation:
-    return adobe(error, gettext("Adobe Experience Platform is busy. Wait a moment, then try again; "
-                                "everything you entered is kept."), None, 503, quote=False)
+    return adobe(error, gettext("Adobe Experience Platform is busy. Wait a moment, then try again."), None, 503, quote=False)
 
 
 @explains(OutcomeUnknown)
@@ -130,7 +129,7 @@ def _outcome_unknown(error: Exception) -> Explanation:
 @explains(TransportError)
 def _unavailable(error: Exception) -> Explanation:
     return adobe(error, gettext("Adobe Experience Platform is not answering right now. Try again in a "
-                                "moment; everything you entered is kept."), None, 503, quote=False)
+                                "moment."), None, 503, quote=False)
 
 
 def error_page(status: int, title: str, message: str, detail: str | None = None):
@@ -168,7 +167,7 @@ def register_errorhandlers(app: Flask) -> None:
         messages = {404: gettext("There is no such page. The wizard starts at its first step."),
                     413: gettext("The form sent more data than any step needs."),
                     429: gettext("Connections were created or tested too often from here. Wait a minute, then "
-                                 "go back and try again: everything you entered is kept.")}
+                                 "go back and try again.")}
         code = error.code or 500
         return error_page(code, titles.get(code, gettext("Something went wrong")),
                           messages.get(code, gettext("The request could not be handled. Go back to the wizard "
@@ -181,4 +180,4 @@ def register_errorhandlers(app: Flask) -> None:
         log.error("unexpected %s at %s on %s %s", type(error).__name__,
                   f"{frame.filename}:{frame.lineno}" if frame else "?", request.method, request.path)
         return error_page(500, gettext("Something went wrong"), gettext(
-            "This tool hit an unexpected problem. Your entries are kept; go back to the wizard and try again."))
+            "This tool hit an unexpected problem. Go back to the wizard and try again."))

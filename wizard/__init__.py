@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("wizard", __name__, template_folder="templates")
 
-from . import routes  # noqa: E402,F401  (the routes attach themselves to bp)
+from . import ending, routes  # noqa: E402,F401  (the routes attach themselves to bp)

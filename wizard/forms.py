@@ -37,6 +37,12 @@ def region_choices(locale: str) -> list[tuple[str, str]]:
         (region.code, f"{gettext(region.name)} ({region.code})") for region in kinesis_regions()]
 
 
+@lru_cache(maxsize=8)
+def region_names(locale: str) -> dict[str, str]:
+    """Each region's name and code as people read it ("Europe (Ireland) (eu-west-1)"), in one language."""
+    return dict(region_choices(locale)[1:])
+
+
 def no_hidden_characters(allowed: str = ""):
     """A validator refusing control and format characters (right-to-left overrides, zero-width spaces…):
     a name shown to other people must read as what it is. ``allowed`` lets line breaks into a description."""

@@ -3,22 +3,24 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from werkzeug.wrappers import Response
 
 from auth.identity import may
 from connector import PlatformError
 from web.audit import audit
-from web.clients import available_sandboxes, existing_connections, get_ledger, get_platform
+from web.clients import existing_connections, get_ledger, get_platform
 from web.errors import explain
 from web.extensions import limiter, posts_only
-from web.i18n import LANGUAGES, gettext
+from web.i18n import gettext
 from web.messages import CHECK_MESSAGES
 from web.once import FAILED, PENDING, Pending, StillRunning, now_ms
-from web.urls import local_path
 
 from . import bp
-from .forms import ActionForm, KinesisForm, SandboxForm
+from .loading import sandboxes_or_none
+from .picker import picker, remember
+from .forms import ActionForm, KinesisForm, SandboxForm, region_names
 from .create import create_again_after, create_connection, record_created
 from .steps import KINESIS_FIELDS, Steps, Wizard, current_wizard, step
 
@@ -28,6 +30,8 @@ KINESIS_ACTIONS = ("next", "back", "test")
 REVIEW_ACTIONS = ("create", "test")
 # How often the page waiting for an unanswered create checks again by itself (seconds).
 PENDING_REFRESH = 5
+# How often the sandbox step, while Adobe is slow to list the sandboxes, comes back by itself (seconds).
+LOADING_REFRESH = 1
 log = logging.getLogger(__name__)
 
 
@@ -58,18 +62,26 @@ def index() -> Response:
 def sandbox(wizard: Wizard):
     """Step 1: choose one of the caller's active sandboxes, listed live."""
     try:
-        sandboxes = [s for s in available_sandboxes() if may("create", s.name)]
+        listing = sandboxes_or_none()
     except PlatformError as error:
         return render_step("sandbox", explain(error).status, form=None, error=explain(error), sandboxes={})
+    if listing is None:    # Adobe is slow: say so, and come back by itself (no JavaScript needed)
+        page = render_template("wizard/sandbox_loading.html", step="sandbox", steps=Steps)
+        return page, 202, {"Refresh": str(LOADING_REFRESH)}
+    sandboxes = [s for s in listing if may("create", s.name)]
     form = SandboxForm(data=wizard.data("sandbox"))
     form.sandbox.choices = [(s.name, s.title) for s in sandboxes]
     if request.method == "GET" and not form.sandbox.data and sandboxes:
         form.sandbox.data = next((s.name for s in sandboxes if s.is_default), sandboxes[0].name)
     if form.validate_on_submit():
-        wizard.save("sandbox", {"sandbox": form.sandbox.data})
+        title = next(s.title for s in sandboxes if s.name == form.sandbox.data)
+        wizard.save("sandbox", {"sandbox": form.sandbox.data, "title": title})
+        remember(form.sandbox.data)
         return go_to("kinesis")
+    query = request.args.get("q", "")[:100]
     return render_step("sandbox", 422 if form.errors else 200, form=form,
-                       sandboxes={s.name: s for s in sandboxes})
+                       sandboxes={s.name: s for s in sandboxes},
+                       picker=picker(sandboxes, form.sandbox.data or "", query, form.sandbox))
 
 
 def unless_action(*actions: str):
@@ -103,6 +115,8 @@ def kinesis(wizard: Wizard):
                 wizard.set_secret(form.secret_key.data)
             return go_to("sandbox")
         valid = form.validate_on_submit()
+        if pressed == "test" and not valid and not form.name.data and set(form.errors) == {"name"}:
+            form.name.errors, valid = [], True   # the test asks Kinesis about the key: no name needed yet
         if form.secret_key.data and not form.secret_key.errors:
             wizard.set_secret(form.secret_key.data)
             form.secret_saved = True
@@ -115,7 +129,14 @@ def kinesis(wizard: Wizard):
     shown = existing[::-1][:EXISTING_SHOWN]   # the newest first; the rest are counted
     return render_step("kinesis", 422 if form.errors else 200, form=form, secret_saved=bool(wizard.secret),
                        key_check=key_check, existing=shown, more_existing=len(existing) - len(shown),
-                       existing_error=existing_error, sandbox=wizard.sandbox())
+                       existing_error=existing_error, sandbox=wizard.sandbox(),
+                       region_names=region_names(str(get_locale())), demo_keys=demo_keys())
+
+
+def demo_keys() -> list[dict]:
+    """Demo mode's Kinesis keys (emulator/demo.py), offered on the page: none outside demo mode."""
+    kinesis = current_app.extensions.get("demo_kinesis")
+    return getattr(kinesis, "demo_keys", [])
 
 
 @bp.post("/kinesis/reuse")
@@ -164,7 +185,10 @@ def review_context(wizard: Wizard, form: ActionForm) -> dict:
     existing, _error = list_existing(wizard.sandbox())
     kinesis = wizard.data("kinesis")
     same = (kinesis.get("access_key_id"), kinesis.get("region"))
+    region = str(kinesis.get("region") or "")
     return dict(form=form, sandbox=wizard.sandbox(), kinesis=kinesis, masked_secret=wizard.masked_secret,
+                sandbox_title=wizard.data("sandbox").get("title") or "",
+                region_name=region_names(str(get_locale())).get(region, region),
                 duplicate=next((c for c in existing if (c["access_key_id"], c["region"]) == same), None))
 
 
@@ -260,33 +284,3 @@ def list_existing(sandbox: str) -> tuple[list[dict], object]:
         return existing_connections(sandbox), None
     except PlatformError as error:
         return [], explain(error)
-
-
-@bp.get("/done")
-@step("done")
-def done(wizard: Wizard):
-    """Step 4: the new connection's id, its sandbox, Flow Service's test of it, the way on to its data."""
-    result = wizard.result
-    if "test" not in result:  # asked once; a refresh shows the same answer
-        try:
-            result = {**result, "test": get_platform().connections.test_connection(result["sandbox"], result["id"])}
-            wizard.set_result(result)
-        except PlatformError:
-            pass
-    return render_step("done", result=result, test_result=result.get("test"))
-
-
-@bp.get("/language/<code>")
-def language(code: str) -> Response:
-    """Switch the language; the wizard's state stays as it is."""
-    if code in LANGUAGES:
-        session["lang"] = code
-    return redirect(local_path(request.args.get("next", "")) or url_for("wizard.index"))
-
-
-@bp.post("/start-over")
-def start_over() -> Response:
-    """Forget the whole wizard, the secret included."""
-    current_wizard().reset()
-    flash(gettext("Everything was cleared. You can start again."), "info")
-    return go_to("sandbox")
