@@ -99,8 +99,9 @@ def _create(wizard: DataflowWizard, earlier: int | None) -> dict[str, Any]:
 
     schema_id = destination["schema_id"]
     if destination["mode"] == "new":
-        dataset_id = step("dataset", (destination["new_name"], schema_id), lambda mark, since: platform.catalog.create_dataset(
-            sandbox, destination["new_name"], schema_id, mark, since))
+        dataset_id = step("dataset", (destination["new_name"], schema_id),
+                          lambda mark, since: platform.catalog.create_dataset(
+                              sandbox, destination["new_name"], schema_id, mark, since))
     else:
         dataset_id = destination["dataset_id"]
     try:

@@ -34,7 +34,8 @@ def no_such_dataflow():
 
 def demo_put_record(sandbox: str, source: dict) -> str | None:
     """In demo mode, the one line of Python that puts a record on the flow's stream in the local Kinesis
-    (the demo accepts any key), so that a person can watch it arrive."""
+    with the demo's writer key (demo mode's Kinesis lets in its own keys only), so that a person can watch
+    it arrive."""
     from web.clients import get_platform
 
     platform = get_platform()
@@ -46,8 +47,10 @@ def demo_put_record(sandbox: str, source: dict) -> str | None:
     stream = (source.get("params") or {}).get("stream")
     if not endpoint or not stream:
         return None
+    writer = getattr(current_app.extensions.get("demo_kinesis"), "demo_writer_key", None)
+    key_id, secret = writer or ("demo", "demo")      # without demo keys, the local Kinesis takes any key
     return (f"python -c \"import boto3; boto3.client('kinesis', endpoint_url='{endpoint}', region_name='{region}', "
-            f"aws_access_key_id='demo', aws_secret_access_key='demo').put_record(StreamName='{stream}', "
+            f"aws_access_key_id='{key_id}', aws_secret_access_key='{secret}').put_record(StreamName='{stream}', "
             f"Data=b'{{\\\"customer\\\": \\\"cust-1\\\"}}', PartitionKey='1')\"")
 
 

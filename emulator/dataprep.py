@@ -51,7 +51,8 @@ def new_mapping_set(body: dict[str, Any]) -> dict[str, Any]:
             raise error(400, "Bad Request", f"Destination '{mapping['destination']}' is not a field of the schema.")
     now = int(time.time() * 1000)
     author = f"{g.client_id}@AdobeID"
-    return {"id": uuid.uuid4().hex, "name": str(body.get("name") or ""), "version": 0, "xdmSchema": target["$id"], "xdmVersion": "1.0",
+    return {"id": uuid.uuid4().hex, "name": str(body.get("name") or ""), "version": 0, "xdmSchema": target["$id"],
+            "xdmVersion": "1.0",
             "mappings": [{"sourceType": m.get("sourceType", "ATTRIBUTE"), "source": m["source"],
                           "destination": m["destination"], "identity": False} for m in mappings],
             "createdDate": now, "modifiedDate": now, "createdBy": author, "modifiedBy": author}

@@ -61,7 +61,8 @@ def test_the_four_creates_make_a_dataflow_that_counts_what_arrives(platform, mad
 
 
 CREATES = [
-    ("/sourceConnections$", "sourceConnections", lambda p, body: p.dataflows.create_source_connection("prod", body, "t1")),
+    ("/sourceConnections$", "sourceConnections",
+     lambda p, body: p.dataflows.create_source_connection("prod", body, "t1")),
     ("/targetConnections$", "targetConnections",
      lambda p, body: p.dataflows.create_target_connection("prod", "t", DATASET, SCHEMA, "t2")),
 ]
