@@ -12,6 +12,7 @@ from flask_babel import format_datetime, format_number
 from auth.identity import may
 from connector import NotFound, PermissionDenied, PlatformError
 from connector.session import is_sandbox_name
+from explore.routes import DETAILS_TTL
 from web.errors import error_page, explain
 from web.i18n import gettext
 
@@ -54,6 +55,19 @@ def demo_put_record(sandbox: str, source: dict) -> str | None:
             f"Data=b'{{\\\"customer\\\": \\\"cust-1\\\"}}', PartitionKey='1')\"")
 
 
+def base_connection_name(sandbox: str, connection_id: str) -> str | None:
+    """The name of the dataflow's Kinesis connection, for the breadcrumb; None when Flow Service does not say
+    (the breadcrumb then says "Connection": a name is a comfort, not worth an error on the page). Kept as the
+    exploration page keeps it (same cache key), so going between the two costs Flow Service nothing."""
+    from web.clients import cached, get_platform
+
+    key = f"explore:{sandbox.lower()}:{connection_id}:details"
+    try:
+        return cached(key, DETAILS_TTL, lambda: get_platform().connections.get_connection(sandbox, connection_id)).name
+    except PlatformError:
+        return None
+
+
 @bp.get("/<sandbox>/<uuid:flow_id>")
 def page(sandbox: str, flow_id: UUID):
     """A dataflow's state and arrivals; the page reloads itself every ``REFRESH`` seconds unless ``auto=off``."""
@@ -77,6 +91,7 @@ def page(sandbox: str, flow_id: UUID):
     except PlatformError as error:
         arrivals_error = explain(error)
     auto = request.args.get("auto") != "off"
+    connection_name = base_connection_name(sandbox, source.get("baseConnectionId", ""))
     put_record = demo_put_record(sandbox, source) if current_app.config.get("DEMO_MODE") else None
     age_minutes = (datetime.now(timezone.utc).timestamp() * 1000 - flow.created_at) / 60000
     last = (format_datetime(datetime.fromtimestamp(arrivals.last_ingestion_ms / 1000, timezone.utc), "medium")
@@ -86,6 +101,6 @@ def page(sandbox: str, flow_id: UUID):
         arrivals_error=arrivals_error, last=last, auto=auto, refresh=REFRESH, starting=age_minutes < STARTING_MINUTES,
         starting_minutes=STARTING_MINUTES, counts={k: format_number(getattr(arrivals, k)) for k in
                                                    ("records", "ingested", "failed")} if arrivals else {},
-        platform_link=DATAFLOWS_GUIDE,
+        platform_link=DATAFLOWS_GUIDE, connection_name=connection_name,
         put_record=put_record)
     return page_html, 200, ({"Refresh": str(REFRESH)} if auto else {})
