@@ -111,6 +111,11 @@ def test_in_french_on_a_phone_without_javascript(browser, live_app, emulator, wa
     expect(page).to_have_title(re.compile("^Flux de données, étape 1 sur 4"))
     no_sideways_scrolling(page)
     page.get_by_role("button", name="Suivant").click()
+    # without JavaScript every mode's fields show, each group under its own heading
+    expect(page.get_by_role("group", name="Si vous choisissez un jeu de données existant")
+           .get_by_label("Jeu de données", exact=True)).to_be_visible()
+    expect(page.get_by_role("group", name="Si vous choisissez un nouveau jeu de données")
+           .get_by_label("Schéma XDM", exact=True)).to_be_visible()
     page.get_by_label("Jeu de données", exact=True).select_option(label="Web clickstream events (Web clickstream events)")
     no_sideways_scrolling(page)
     page.get_by_role("button", name="Suivant").click()
@@ -167,4 +172,110 @@ def test_the_mapping_of_long_field_paths_fits_a_phone(browser, live_app, emulato
     expect(page).to_have_title(re.compile("^Dataflow step 3 of 4"))
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
     no_sideways_scrolling(page)
+    page.context.close()
+
+
+@pytest.fixture
+def demo_look_app(settings, tmp_path):
+    """The wizard on the test emulator with demo mode's page comforts on (the put-record command), served
+    from a thread: ``DEMO_MODE`` is set after ``create_app``, which otherwise derives it from an embedded
+    emulator this test does not need (the test stage's Kinesis takes any key)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from app import create_app
+    from tests.helpers import ANONYMOUS
+
+    app = create_app({"AEP_SETTINGS": settings, "SECRET_KEY": "Qm1dF0Yv5b2rQ3m9kYc7Hc2Z3qvP1x8aW0sT4uJ6nLg",
+                      "SESSION_COOKIE_SECURE": False, "INSTANCE_PATH": str(tmp_path / "instance"), **ANONYMOUS})
+    app.config["DEMO_MODE"] = True
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def enter_goes_forward(page: Page, form: str, forward: str) -> None:
+    """Enter in a field presses the form's default button (its first submit button in tree order, wherever
+    it sits): that one must go forward, never Back, a preview or a language."""
+    first = page.evaluate(f"() => [...document.getElementById('{form}').elements]"
+                          ".filter(e => e.type === 'submit').map(e => e.value)[0]")
+    assert first == forward
+
+
+@pytest.mark.parametrize("width, locale, scheme", [(1280, "en-GB", "light"), (375, "fr-FR", "dark")])
+def test_the_dataflow_pages_have_the_wizards_look(browser, demo_look_app, emulator, walker_connection,
+                                                  width, locale, scheme):
+    """The designer's review of the dataflow pages, at a desktop's width in English and light, and on a phone
+    in French and dark: every page passes axe and fits the screen."""
+    fr = locale == "fr-FR"
+    words = {"create": "Créer un flux de données" if fr else "Create a dataflow",
+             "next": "Suivant" if fr else "Next", "preview": "Afficher ses enregistrements" if fr else "Show its records",
+             "raw": "JSON brut" if fr else "Raw JSON", "latest": "Le plus récent" if fr else "Latest",
+             "new": "Un nouveau jeu de données" if fr else "A new dataset",
+             "existing": "Un jeu de données existant" if fr else "An existing dataset",
+             "enabled": "activé" if fr else "enabled", "wizard": "Assistant Kinesis" if fr else "Kinesis wizard"}
+    page = open_page(browser, demo_look_app, locale=locale, color_scheme=scheme,
+                     viewport={"width": width, "height": 900})
+
+    def looks_right(form: str, forward: str = "next") -> None:
+        assert_accessible(page)
+        no_sideways_scrolling(page)
+        # Back is the first wizard's quiet button, not an outlined pill
+        back = page.locator(f"#{form} .actions button[value=back]")
+        expect(back).to_have_class("button back")
+        enter_goes_forward(page, form, forward)
+
+    page.goto(f"/connections/prod/{walker_connection}?stream=web-clickstream")
+    page.get_by_role("button", name=words["create"]).click()
+    # Step 1: each option's help line does not repeat its label; the table does not touch "Data type"
+    page.get_by_role("button", name=words["preview"]).click()
+    looks_right("stream-form")
+    for label in (words["raw"], words["latest"]):
+        about = page.locator(".choice", has_text=label).locator(".choice-about").inner_text()
+        assert not about.startswith(label), about
+    table_bottom = page.evaluate("() => document.querySelector('.records-preview').getBoundingClientRect().bottom")
+    legend_top = page.evaluate("() => document.querySelector('#data_type-0').closest('fieldset')"
+                               ".getBoundingClientRect().top")
+    assert legend_top - table_bottom >= 16
+    page.get_by_role("button", name=words["next"]).click()
+    # Step 2: only the chosen mode's fields show, and they follow the choice
+    expect(page.locator("#dataset")).to_be_visible()
+    expect(page.locator("#new_name")).to_be_hidden()
+    expect(page.locator("#schema")).to_be_hidden()
+    looks_right("destination-form")
+    page.get_by_role("radio", name=words["new"]).check()
+    expect(page.locator("#dataset")).to_be_hidden()
+    expect(page.locator("#new_name")).to_be_visible()
+    expect(page.locator("#schema")).to_be_visible()
+    page.get_by_role("radio", name=words["existing"]).check()
+    page.locator("#dataset").select_option(index=1)
+    page.get_by_role("button", name=words["next"]).click()
+    looks_right("mapping-form")
+    page.get_by_role("button", name=words["next"]).click()
+    looks_right("review-form", "create")
+    page.locator("#name").press("Enter")          # Enter creates, as the default button says
+    expect(page.locator("#records")).to_be_visible()
+    # The dataflow page: the exploration page's breadcrumb at the top, a badge for the state
+    assert_accessible(page)
+    no_sideways_scrolling(page)
+    crumbs = page.get_by_role("navigation", name="Fil d'Ariane" if fr else "Breadcrumb")
+    expect(crumbs.get_by_role("link", name=words["wizard"])).to_be_visible()
+    expect(crumbs.get_by_role("link", name="Browser account")).to_have_attribute(
+        "href", f"/connections/prod/{walker_connection}")
+    assert crumbs.bounding_box()["y"] < page.locator("h1").bounding_box()["y"]
+    badge = page.locator("#flow-state")
+    expect(badge).to_have_text(words["enabled"])
+    expect(badge).to_have_class(re.compile(r"\bbadge-enabled\b"))
+    assert badge.evaluate("e => getComputedStyle(e).backgroundColor") != \
+        page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    # The demo's command wraps inside its box (no line cut off), and keeps its Copy button
+    command = page.locator("#put-record")
+    assert "put_record" in command.input_value()
+    assert command.evaluate("e => e.scrollWidth <= e.clientWidth")
+    assert command.evaluate("e => e.scrollHeight <= e.clientHeight + 1")
+    expect(page.get_by_role("button", name="Copier la commande" if fr else "Copy the command")).to_be_visible()
     page.context.close()
