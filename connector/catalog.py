@@ -22,6 +22,7 @@ class Dataset:
     name: str
     schema_id: str
     created: int = 0
+    description: str = ""
 
 
 def _datasets(body: Any) -> list[Dataset]:
@@ -29,7 +30,7 @@ def _datasets(body: Any) -> list[Dataset]:
     if not isinstance(body, dict):
         return []
     return [Dataset(key, str(item.get("name") or key), str((item.get("schemaRef") or {}).get("id") or ""),
-                    int(item.get("created") or 0))
+                    int(item.get("created") or 0), str(item.get("description") or ""))
             for key, item in body.items() if isinstance(item, dict)]
 
 
@@ -55,16 +56,18 @@ class Catalog:
         found = _datasets(self.session.get_json(f"{CATALOG}/dataSets/{dataset_id}", sandbox=sandbox))
         return found[0]
 
-    def create_dataset(self, sandbox: str, name: str, schema_id: str, earlier_ms: int | None = None) -> str:
+    def create_dataset(self, sandbox: str, name: str, schema_id: str, tag: str, earlier_ms: int | None = None) -> str:
         """A new dataset of ``schema_id``; its id. Never two: with ``earlier_ms`` (an earlier try that may
-        have made it), and after an unanswered create, a dataset of this name and schema made since is
-        taken instead (``OutcomeUnknown`` when none is found after an unanswered create)."""
+        have made it), and after an unanswered create, a dataset of this schema made since and marked with
+        ``tag`` in its description (one attempt's create, never another person's dataset of the same name)
+        is taken instead (``OutcomeUnknown`` when none is found after an unanswered create)."""
         if earlier_ms is not None:
-            found = self.find_recent(sandbox, name, schema_id, earlier_ms)
+            found = self.find_recent(sandbox, tag, schema_id, earlier_ms)
             if found:
                 return found
         sent_at = int(time.time() * 1000)
-        body = {"name": name, "schemaRef": {"id": schema_id, "contentType": FULL_SCHEMA}}
+        body = {"name": name, "description": f"Kinesis events [ref {tag}]",
+                "schemaRef": {"id": schema_id, "contentType": FULL_SCHEMA}}
         try:
             answer = self.session.call("POST", f"{CATALOG}/dataSets", sandbox=sandbox, json=body).json()
             return str(answer[0]).rsplit("/", 1)[-1]
@@ -72,14 +75,15 @@ class Catalog:
             if not exc.sent:
                 raise
             cause: PlatformError = exc
-        found = self.find_recent(sandbox, name, schema_id, sent_at)
+        found = self.find_recent(sandbox, tag, schema_id, sent_at)
         if found:
             return found
         raise OutcomeUnknown(sent_at=sent_at, status=cause.status, code=cause.code, request_id=cause.request_id)
 
-    def find_recent(self, sandbox: str, name: str, schema_id: str, since_ms: int) -> str | None:
-        """A dataset of this name and schema made since ``since_ms`` (less clock skew)."""
+    def find_recent(self, sandbox: str, tag: str, schema_id: str, since_ms: int) -> str | None:
+        """A dataset of this schema marked with ``tag``, made since ``since_ms`` (less clock skew)."""
         for dataset in self.datasets(sandbox):
-            if dataset.name == name and dataset.schema_id == schema_id and dataset.created >= since_ms - RECENT_MS:
+            if (f"[ref {tag}]" in dataset.description and dataset.schema_id == schema_id
+                    and dataset.created >= since_ms - RECENT_MS):
                 return dataset.id
         return None

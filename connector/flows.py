@@ -53,6 +53,21 @@ STREAMING_FLOW_SPEC_ID = "d69717ba-71b4-4313-b654-49f9cf126d7a"
 RECENT_MS = 300_000     # clock skew allowed when looking for what an unanswered create made
 
 
+def marked(text: str, tag: str) -> str:
+    """``text`` with the mark of one attempt's create: what an unanswered create made is looked for by
+    this mark only, never by a name that another person's choices could give their own objects too."""
+    return f"{text} [ref {tag}]"
+
+
+def carries(item: dict[str, Any], tag: str) -> bool:
+    return isinstance(item, dict) and f"[ref {tag}]" in str(item.get("description") or "")
+
+
+def mapping_set_name(tag: str) -> str:
+    """Mapping sets have a name but no description (Data Prep API): the mark is their whole name."""
+    return f"Kinesis mapping {tag}"
+
+
 @dataclass(frozen=True)
 class DataflowStatus:
     """A dataflow as the dataflow page shows it: its state and what has arrived."""
@@ -81,7 +96,8 @@ class Arrivals:
 class Dataflows:
     """Source and target connections, mapping sets and dataflows (PLATFORM.md §7), each create sent once:
     after an unanswered create, or given the time of an earlier try, what was made since is looked for by
-    name and taken instead; ``OutcomeUnknown`` when nothing is found after an unanswered one."""
+    the create's ``tag`` (see ``marked``: one attempt's, never someone else's object of the same name) and
+    taken instead; ``OutcomeUnknown`` when nothing is found after an unanswered one."""
 
     def __init__(self, session: PlatformSession) -> None:
         self.session = session
@@ -104,56 +120,60 @@ class Dataflows:
             return found
         raise OutcomeUnknown(sent_at=sent_at, status=cause.status, code=cause.code, request_id=cause.request_id)
 
-    def _recent(self, collection: str, sandbox: str, name: str, since_ms: int) -> str | None:
-        """The newest object of ``collection`` with this name made since ``since_ms`` (less skew). The name is
-        compared here, not in a filter: a comma in it would read as alternatives there."""
+    def _recent(self, collection: str, sandbox: str, tag: str, since_ms: int) -> str | None:
+        """The newest object of ``collection`` carrying ``tag`` made since ``since_ms`` (less skew). The mark
+        is looked for here, not in a filter: filters compare whole values."""
         body = self.session.get_json(f"{FLOWS_PATH}/{collection}", sandbox=sandbox, params=[
             ("property", f"createdAt>={since_ms - RECENT_MS}"), ("orderby", "-createdAt")])
-        items = [item for item in body.get("items") or [] if item.get("name") == name]
+        items = [item for item in body.get("items") or [] if carries(item, tag)]
         return str(items[0]["id"]) if items else None
 
-    def create_source_connection(self, sandbox: str, body: dict[str, Any], earlier_ms: int | None = None) -> str:
-        """``POST /sourceConnections`` with ``body`` (see ``source_connection_body``); its id."""
+    def create_source_connection(self, sandbox: str, body: dict[str, Any], tag: str,
+                                 earlier_ms: int | None = None) -> str:
+        """``POST /sourceConnections`` with ``body`` (see ``source_connection_body``), marked with ``tag``."""
+        body = {**body, "description": marked(str(body.get("description") or ""), tag)}
         return self._create(f"{FLOWS_PATH}/sourceConnections", sandbox, body,
-                            lambda since: self._recent("sourceConnections", sandbox, body["name"], since), earlier_ms)
+                            lambda since: self._recent("sourceConnections", sandbox, tag, since), earlier_ms)
 
-    def create_target_connection(self, sandbox: str, name: str, dataset_id: str, schema_id: str,
+    def create_target_connection(self, sandbox: str, name: str, dataset_id: str, schema_id: str, tag: str,
                                  earlier_ms: int | None = None) -> str:
         """A data-lake target connection into ``dataset_id``, whose schema is ``schema_id``; its id."""
-        body = {"name": name, "description": "Data lake target for a Kinesis dataflow",
+        body = {"name": name, "description": marked("Data lake target for a Kinesis dataflow", tag),
                 "connectionSpec": {"id": DATA_LAKE_SPEC_ID, "version": "1.0"},
                 "data": {"format": "parquet_xdm", "schema": {"id": schema_id, "version": "1.0"}},
                 "params": {"dataSetId": dataset_id}}
         return self._create(f"{FLOWS_PATH}/targetConnections", sandbox, body,
-                            lambda since: self._recent("targetConnections", sandbox, name, since), earlier_ms)
+                            lambda since: self._recent("targetConnections", sandbox, tag, since), earlier_ms)
 
-    def create_mapping_set(self, sandbox: str, schema_id: str, mappings: dict[str, str],
+    def create_mapping_set(self, sandbox: str, schema_id: str, mappings: dict[str, str], tag: str,
                            earlier_ms: int | None = None) -> str:
-        """A Data Prep mapping set from stream fields onto ``schema_id``'s (``{source: destination}``)."""
+        """A Data Prep mapping set from stream fields onto ``schema_id``'s (``{source: destination}``), named
+        after ``tag`` (see ``mapping_set_name``)."""
         rows = [{"sourceType": "ATTRIBUTE", "source": source, "destination": destination}
                 for source, destination in mappings.items()]
-        body = {"version": 0, "xdmSchema": schema_id, "xdmVersion": "1.0", "mappings": rows}
+        name = mapping_set_name(tag)
+        body = {"name": name, "version": 0, "xdmSchema": schema_id, "xdmVersion": "1.0", "mappings": rows}
 
         def find(since_ms: int) -> str | None:
-            listed = self.session.get_json(f"{DATA_PREP}/mappingSets", sandbox=sandbox, params={"limit": 50})
+            listed = self.session.get_json(f"{DATA_PREP}/mappingSets", sandbox=sandbox,
+                                           params={"limit": 50, "start": 0, "name": name})
             for item in listed.get("data") or []:
-                same = [(m.get("source"), m.get("destination")) for m in item.get("mappings") or []]
-                if (item.get("xdmSchema") == schema_id and same == list(mappings.items())
+                if (item.get("name") == name and item.get("xdmSchema") == schema_id
                         and int(item.get("createdDate") or 0) >= since_ms - RECENT_MS):
                     return str(item["id"])
             return None
 
         return self._create(f"{DATA_PREP}/mappingSets", sandbox, body, find, earlier_ms)
 
-    def create_flow(self, sandbox: str, name: str, source_id: str, target_id: str, mapping_id: str,
+    def create_flow(self, sandbox: str, name: str, source_id: str, target_id: str, mapping_id: str, tag: str,
                     earlier_ms: int | None = None) -> str:
         """A streaming dataflow from the source connection to the target through the mapping set; its id."""
-        body = {"name": name, "description": "Amazon Kinesis to Experience Platform",
+        body = {"name": name, "description": marked("Amazon Kinesis to Experience Platform", tag),
                 "flowSpec": {"id": STREAMING_FLOW_SPEC_ID, "version": "1.0"},
                 "sourceConnectionIds": [source_id], "targetConnectionIds": [target_id],
                 "transformations": [{"name": "Mapping", "params": {"mappingId": mapping_id, "mappingVersion": "0"}}]}
         return self._create(f"{FLOWS_PATH}/flows", sandbox, body,
-                            lambda since: self._recent("flows", sandbox, name, since), earlier_ms)
+                            lambda since: self._recent("flows", sandbox, tag, since), earlier_ms)
 
     def flow(self, sandbox: str, flow_id: str) -> DataflowStatus:
         """One dataflow (``NotFound`` when the sandbox has none such)."""

@@ -2,8 +2,10 @@
 dataflow. Each is made once per attempt: what it made is kept in the create ledger's store under the
 attempt, with the fingerprint of the inputs it was made from, and reused on the next try with the same
 inputs; a whole try runs under the ledger's claim, so a double click or a second tab waits instead of
-acting. After an unanswered create, the connector looks for what it made (by name, since the time it was
-sent), and the next try looks again since the failed try began."""
+acting. After an unanswered create, the connector looks for what it made, and the next try looks again
+since the failed try began: only for objects carrying the create's tag (``tag``), a digest of the attempt,
+the kind and its inputs, so that a retry never takes someone else's objects of the same name, nor this
+attempt's own ones made from inputs changed since."""
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -36,12 +38,19 @@ def progress(attempt: str) -> dict[str, Any]:
     return dict(get_ledger().cache.get(f"dataflow-progress:{attempt}") or {})
 
 
+def tag(attempt: str, key: str) -> str:
+    """The mark one create of one attempt puts on what it makes, from that create's inputs (``key``): a
+    digest, so that the attempt id, which keys the ledger, is never sent to Adobe."""
+    return fingerprint("tag", attempt, key)[:16]
+
+
 def names(wizard: DataflowWizard) -> dict[str, str]:
     """The names of what the creates make, as the review page shows them."""
     stream, destination = wizard.data("stream")["stream"], wizard.data("destination")
     dataset = destination.get("dataset_name") or destination.get("new_name") or ""
+    # In English whatever the page's language: they are read in Experience Platform, by anyone.
     return {"source": f"{wizard.connection_name}: {stream}", "target": f"{dataset} (from {stream})",
-            "flow": f"{stream} to {dataset}"}
+            "flow": wizard.data("review").get("name") or f"{stream} to {dataset}"}
 
 
 def create_dataflow(wizard: DataflowWizard) -> dict[str, Any]:
@@ -68,12 +77,16 @@ def _create(wizard: DataflowWizard, earlier: int | None) -> dict[str, Any]:
     made = progress(wizard.attempt)
     label = names(wizard)
 
-    def step(kind: str, inputs: tuple, create: Callable[[int | None], str]) -> str:
+    def step(kind: str, inputs: tuple, create: Callable[[str, int | None], str]) -> str:
         key = fingerprint(kind, *inputs)
         if made.get(kind, {}).get("for") == key:
             return made[kind]["id"]                    # made by an earlier try from the same inputs
+        if made.get(kind):
+            # Made by an earlier try from inputs changed since: no longer used, and named on the review page
+            # so the person can delete it (the app deletes nothing in Adobe on its own).
+            made["unused"] = [*made.get("unused", []), {"kind": kind, "id": made.pop(kind)["id"]}]
         try:
-            made_id = create(earlier)
+            made_id = create(tag(wizard.attempt, key), earlier)
         except OutcomeUnknown as error:
             raise CreateFailed(kind, error, made) from None
         except PlatformError as error:
@@ -86,8 +99,9 @@ def _create(wizard: DataflowWizard, earlier: int | None) -> dict[str, Any]:
 
     schema_id = destination["schema_id"]
     if destination["mode"] == "new":
-        dataset_id = step("dataset", (destination["new_name"], schema_id), lambda since: platform.catalog.create_dataset(
-            sandbox, destination["new_name"], schema_id, since))
+        dataset_id = step("dataset", (destination["new_name"], schema_id),
+                          lambda mark, since: platform.catalog.create_dataset(
+                              sandbox, destination["new_name"], schema_id, mark, since))
     else:
         dataset_id = destination["dataset_id"]
     try:
@@ -95,12 +109,13 @@ def _create(wizard: DataflowWizard, earlier: int | None) -> dict[str, Any]:
     except PlatformError as error:
         raise CreateFailed("source", error, made) from None
     body = platform.source_connection(sandbox, connection, stream["stream"], stream["data_type"], stream["reset"])
-    source_id = step("source", (body,), lambda since: flows.create_source_connection(sandbox, body, since))
-    target_id = step("target", (dataset_id, schema_id), lambda since: flows.create_target_connection(
-        sandbox, label["target"], dataset_id, schema_id, since))
+    source_id = step("source", (body,), lambda mark, since: flows.create_source_connection(
+        sandbox, body, mark, since))
+    target_id = step("target", (dataset_id, schema_id), lambda mark, since: flows.create_target_connection(
+        sandbox, label["target"], dataset_id, schema_id, mark, since))
     mappings = dict(mapping["mappings"])
-    mapping_id = step("mapping", (schema_id, mappings), lambda since: flows.create_mapping_set(
-        sandbox, schema_id, mappings, since))
-    flow_id = step("flow", (source_id, target_id, mapping_id), lambda since: flows.create_flow(
-        sandbox, label["flow"], source_id, target_id, mapping_id, since))
+    mapping_id = step("mapping", (schema_id, mappings), lambda mark, since: flows.create_mapping_set(
+        sandbox, schema_id, mappings, mark, since))
+    flow_id = step("flow", (source_id, target_id, mapping_id, label["flow"]), lambda mark, since: flows.create_flow(
+        sandbox, label["flow"], source_id, target_id, mapping_id, mark, since))
     return {"flow_id": flow_id, "sandbox": sandbox}

@@ -9,7 +9,9 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from web import widgets
 from web.forms import Form
 from web.i18n import gettext, lazy_gettext as _l
-from wizard.forms import no_hidden_characters, strip
+from wizard.forms import NAME_MAX, no_hidden_characters, strip
+
+from .fields import shown
 
 DATASET_NAME_MAX = 256
 NOT_MAPPED = ""
@@ -79,10 +81,21 @@ class DestinationForm(Form):
             raise ValidationError(gettext("Choose one of the schemas listed."))
 
 
+class ReviewForm(Form):
+    """Step 4: the dataflow's name, checked as a connection's name is."""
+
+    name = StringField(
+        _l("Dataflow name"), filters=[strip], widget=widgets.TextInput(),
+        validators=[InputRequired(message=_l("Enter a name for the dataflow.")),
+                    Length(max=NAME_MAX, message=_l("Keep the name under %(max)d characters.", max=NAME_MAX)),
+                    no_hidden_characters()],
+        description=_l("How the dataflow will be listed in Experience Platform."))
+
+
 def mapping_form(sources: list[tuple[str, str]], targets: list[tuple[str, str]], data: dict[str, str],
                  formdata: Any = None) -> Form:
     """Step 3: for each stream field (path, type), the schema field it lands in, or none."""
-    fields = {f"map_{n}": SelectField(path, choices=[], validate_choice=False, widget=widgets.Select(),
+    fields = {f"map_{n}": SelectField(shown(path), choices=[], validate_choice=False, widget=widgets.Select(),
                                       description=gettext("Stream field of type %(type)s", type=kind))
               for n, (path, kind) in enumerate(sources)}
 

@@ -20,7 +20,9 @@ from . import bp
 REFRESH = 10          # seconds between the page's own reloads
 # Adobe: "ingestion starts a few minutes after the flow is created or changed".
 STARTING_MINUTES = 5
-EXPERIENCE_PLATFORM = "https://experience.adobe.com/#/sname:{sandbox}/platform/source/dataflows/{flow_id}"
+# Adobe documents no URL of one dataflow in its UI (a deep link's format could not be confirmed): the page
+# links Adobe's guide to the UI's Dataflows tab (Sources > Dataflows) and names the dataflow to look for.
+DATAFLOWS_GUIDE = "https://experienceleague.adobe.com/en/docs/experience-platform/dataflows/ui/monitor-sources"
 
 
 def no_such_dataflow():
@@ -32,7 +34,8 @@ def no_such_dataflow():
 
 def demo_put_record(sandbox: str, source: dict) -> str | None:
     """In demo mode, the one line of Python that puts a record on the flow's stream in the local Kinesis
-    (the demo accepts any key), so that a person can watch it arrive."""
+    with the demo's writer key (demo mode's Kinesis lets in its own keys only), so that a person can watch
+    it arrive."""
     from web.clients import get_platform
 
     platform = get_platform()
@@ -44,8 +47,10 @@ def demo_put_record(sandbox: str, source: dict) -> str | None:
     stream = (source.get("params") or {}).get("stream")
     if not endpoint or not stream:
         return None
+    writer = getattr(current_app.extensions.get("demo_kinesis"), "demo_writer_key", None)
+    key_id, secret = writer or ("demo", "demo")      # without demo keys, the local Kinesis takes any key
     return (f"python -c \"import boto3; boto3.client('kinesis', endpoint_url='{endpoint}', region_name='{region}', "
-            f"aws_access_key_id='demo', aws_secret_access_key='demo').put_record(StreamName='{stream}', "
+            f"aws_access_key_id='{key_id}', aws_secret_access_key='{secret}').put_record(StreamName='{stream}', "
             f"Data=b'{{\\\"customer\\\": \\\"cust-1\\\"}}', PartitionKey='1')\"")
 
 
@@ -81,6 +86,6 @@ def page(sandbox: str, flow_id: UUID):
         arrivals_error=arrivals_error, last=last, auto=auto, refresh=REFRESH, starting=age_minutes < STARTING_MINUTES,
         starting_minutes=STARTING_MINUTES, counts={k: format_number(getattr(arrivals, k)) for k in
                                                    ("records", "ingested", "failed")} if arrivals else {},
-        platform_link=EXPERIENCE_PLATFORM.format(sandbox=sandbox.lower(), flow_id=flow.id),
+        platform_link=DATAFLOWS_GUIDE,
         put_record=put_record)
     return page_html, 200, ({"Refresh": str(REFRESH)} if auto else {})

@@ -24,9 +24,14 @@ from web.once import StillRunning
 
 from . import bp
 from .create import KINDS, STEP_OF, CreateFailed, create_dataflow, names, progress
-from .forms import DestinationForm, StreamForm, mapping_form
+from .fields import COLLISION, shown, unmappable
+from .forms import DestinationForm, ReviewForm, StreamForm, mapping_form
 from .state import STEPS, DataflowWizard, current
 
+bp.add_app_template_filter(shown, "shown")
+# Fields every record of the class must have (XDM ExperienceEvent: an id and a time): a record without them
+# fails to ingest, so the mapping step says which are not mapped yet.
+REQUIRED = {"https://ns.adobe.com/xdm/context/experienceevent": ("_id", "timestamp")}
 LISTING_TTL = 30      # seconds a sandbox's streams, datasets and schemas are shared between views
 create_limit = limiter.shared_limit(lambda: current_app.config["CREATE_RATE_LIMIT"], scope="create")
 
@@ -54,6 +59,8 @@ def guarded(name: str) -> Callable[[Callable], Callable]:
             wizard = current()
             if not wizard.started or not may("create", wizard.sandbox):
                 return not_started()
+            if name == "review" and request.method == "POST" and request.form.get("wizard") != wizard.page_mark:
+                return replaced(wizard)         # before anything else: its choices are not this wizard's
             if wizard.result:
                 return redirect(url_for("dataflow.page", sandbox=wizard.sandbox, flow_id=wizard.result["flow_id"]))
             before = STEPS[:STEPS.index(name)]
@@ -91,12 +98,15 @@ def streams_of(wizard: DataflowWizard) -> list[str]:
     return [str(item.get("name")) for item in items if item.get("name")]
 
 
-def preview_of(wizard: DataflowWizard, stream: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """A stream's latest records for the page, and its fields with their types."""
+def preview_of(wizard: DataflowWizard, stream: str) -> tuple[dict[str, Any], list[tuple[str, str]], dict[str, str]]:
+    """A stream's latest records for the page, its fields that can map with their types, and those that
+    cannot, with the reason (see ``fields.unmappable``)."""
     answer = get_platform().connections.preview_stream(wizard.sandbox, wizard.connection_id, stream, PREVIEW_RECORDS)
     columns = ((answer.get("schema") or {}).get("columns") or []) if isinstance(answer, dict) else []
-    fields = [(str(c.get("name")), str(c.get("type") or "string")) for c in columns if c.get("name")]
-    return table(answer.get("data") or []), fields
+    columns = [c for c in columns if isinstance(c, dict) and c.get("name") is not None]
+    refused = unmappable([str(c["name"]) for c in columns])
+    fields = [(str(c["name"]), str(c.get("type") or "string")) for c in columns if str(c["name"]) not in refused]
+    return table(answer.get("data") or []), fields, refused
 
 
 @bp.route("/stream", methods=["GET", "POST"])
@@ -108,21 +118,30 @@ def stream(wizard: DataflowWizard):
         streams = streams_of(wizard)
     except PlatformError as error:
         return render("stream", wizard, explain(error).status, form=None, error=explain(error))
-    form = StreamForm(data={"data_type": "raw", "reset": "latest", **wizard.data("stream")}, streams=streams)
+    form = StreamForm(data={"data_type": "raw", "reset": "latest", **wizard.data("stream"), **wizard.draft("stream")},
+                      streams=streams)
     pressed = request.form.get("action", "next") if request.method == "POST" else None
-    if pressed not in (None, "next", "preview"):
+    if pressed not in (None, "next", "preview", "back"):
         abort(400)
+    if pressed == "back":
+        wizard.save_draft("stream", {name: form[name].data for name in ("stream", "data_type", "reset")})
+        return redirect(url_for("explore.connection", sandbox=wizard.sandbox, connection_id=wizard.connection_id))
     if pressed == "next" and form.validate_on_submit():
         try:
-            _preview, fields = preview_of(wizard, form.stream.data)
+            _preview, fields, refused = preview_of(wizard, form.stream.data)
         except PlatformError as error:
             return render("stream", wizard, explain(error).status, form=form, error=explain(error))
         if not fields:
             form.stream.errors.append(gettext("This stream holds no records yet, so its fields are not known. "
                                               "Put a record on it, then choose it again."))
         else:
+            if (form.stream.data, fields) != (wizard.data("stream").get("stream"),
+                                              [tuple(f) for f in wizard.data("stream").get("fields") or []]):
+                wizard.save("mapping", {})      # other fields: the mapping starts again from suggestions
+                wizard.save_draft("mapping", None)
             wizard.save("stream", {"stream": form.stream.data, "data_type": form.data_type.data,
-                                   "reset": form.reset.data, "fields": fields})
+                                   "reset": form.reset.data, "fields": fields, "unmappable": refused})
+            wizard.save_draft("stream", None)
             return go_to("destination")
     shown = form.stream.data if form.stream.data in streams else ""
     preview, preview_error = None, None
@@ -157,9 +176,13 @@ def destination(wizard: DataflowWizard):
     saved = wizard.data("destination")
     form = DestinationForm(data={"mode": "existing" if datasets else "new", "dataset": saved.get("dataset_id"),
                                  "schema": saved.get("schema_id") if saved.get("mode") == "new" else None, **{
-                                     k: v for k, v in saved.items() if k in ("mode", "new_name")}},
+                                     k: v for k, v in saved.items() if k in ("mode", "new_name")},
+                                 **wizard.draft("destination")},
                            datasets=[(d.id, f"{d.name} ({schemas[d.schema_id].title})") for d in datasets],
                            schemas=[(s.id, s.title) for s in schemas.values()])
+    if request.method == "POST" and request.form.get("action") == "back":
+        wizard.save_draft("destination", {name: form[name].data for name in ("mode", "dataset", "new_name", "schema")})
+        return go_to("stream")
     if form.validate_on_submit():
         if form.mode.data == "existing":
             chosen = next(d for d in datasets if d.id == form.dataset.data)
@@ -170,7 +193,9 @@ def destination(wizard: DataflowWizard):
         values["schema_title"] = schemas[values["schema_id"]].title
         if values["schema_id"] != wizard.data("destination").get("schema_id"):
             wizard.save("mapping", {})              # another schema: the mapping starts again from suggestions
+            wizard.save_draft("mapping", None)
         wizard.save("destination", values)
+        wizard.save_draft("destination", None)
         return go_to("mapping")
     return render("destination", wizard, 422 if form.errors else 200, form=form, error=None,
                   has_datasets=bool(datasets))
@@ -187,19 +212,38 @@ def mapping(wizard: DataflowWizard):
     except PlatformError as error:
         return render("mapping", wizard, explain(error).status, form=None, error=explain(error))
     sources = [tuple(pair) for pair in wizard.data("stream")["fields"]]
-    saved = wizard.data("mapping").get("mappings")
+    saved = wizard.draft("mapping") or wizard.data("mapping").get("mappings")
     suggested = suggest(dict(sources), schema.fields)
     targets = [(f.path, f"{f.path} ({f.type})") for f in schema.fields]
     form = mapping_form(sources, targets, saved if saved is not None else suggested,
                         request.form if request.method == "POST" else None)
+    if request.method == "POST" and request.form.get("action") == "back":
+        wizard.save_draft("mapping", {path: form[f"map_{n}"].data or "" for n, (path, _kind) in enumerate(sources)})
+        return go_to("destination")
     if request.method == "POST" and form.validate():
         chosen = {path: form[f"map_{n}"].data for n, (path, _kind) in enumerate(sources) if form[f"map_{n}"].data}
         wizard.save("mapping", {"mappings": chosen})
+        wizard.save_draft("mapping", None)
         return go_to("review")
     rows = [(form[f"map_{n}"], path, kind, path in suggested) for n, (path, kind) in enumerate(sources)]
     unmatched = [path for path, _kind in sources if path not in suggested]
+    refused = [(path, gettext("it is a value in some records and holds other fields in others")
+                if reason == COLLISION else gettext("one of its keys is empty, so no path can name it"))
+               for path, reason in (wizard.data("stream").get("unmappable") or {}).items()]
+    chosen = {form[f"map_{n}"].data for n in range(len(sources))}
+    unfilled = [path for path in REQUIRED.get(schema.xdm_class, ())
+                if path in {f.path for f in schema.fields} and path not in chosen]
     return render("mapping", wizard, 422 if form.errors else 200, form=form, rows=rows, unmatched=unmatched,
-                  schema=schema, error=None)
+                  refused=refused, unfilled=unfilled, schema=schema, error=None)
+
+
+def replaced(wizard: DataflowWizard) -> Response:
+    """A review page from a wizard since replaced (started again in another tab): nothing is made from its
+    choices; the person is told so and taken to the wizard that replaced it."""
+    flash(gettext("That page belonged to an earlier dataflow wizard, replaced when a new one was started (in "
+                  "another tab or window). Nothing was created from it. This is the current wizard, for "
+                  "%(connection)s: check its choices before creating.", connection=wizard.connection_name), "error")
+    return redirect(url_for(f"dataflow.{wizard.first_incomplete()}"), 303)
 
 
 @bp.route("/review", methods=["GET", "POST"])
@@ -209,10 +253,20 @@ def review(wizard: DataflowWizard):
     """Step 4: every choice, then the creates in Adobe's order; a failed create is explained on the step
     that can fix it, and what was made by then is named (it is reused on the next try)."""
     made = progress(wizard.attempt)
-    context = dict(names=names(wizard), made=made, kinds=KINDS, error=None, failed=None)
+    form = ReviewForm(data={"name": names(wizard)["flow"], **wizard.draft("review")})
+    context = dict(names=names(wizard), made=made, kinds=KINDS, error=None, failed=None, form=form)
     if request.method == "POST":
-        if request.form.get("action", "create") != "create":
+        pressed = request.form.get("action", "create")
+        if pressed not in ("create", "back"):
             abort(400)
+        if pressed == "back":
+            wizard.save_draft("review", {"name": form.name.data})
+            return go_to("mapping")
+        if not form.validate_on_submit():
+            return render("review", wizard, 422, **context)
+        wizard.save("review", {"name": form.name.data})
+        wizard.save_draft("review", None)
+        context["names"] = names(wizard)
         try:
             result = create_dataflow(wizard)
         except CreateFailed as failed:

@@ -72,9 +72,30 @@ class DataflowWizard:
         self.state["data"] = data
         self._commit()
 
+    def draft(self, step: str) -> dict[str, Any]:
+        """What Back kept of ``step``'s form, unchecked: it fills the form again, and counts for nothing else."""
+        value = (self.state.get("drafts") or {}).get(step)
+        return dict(value) if isinstance(value, dict) else {}
+
+    def save_draft(self, step: str, values: dict[str, Any] | None) -> None:
+        drafts = dict(self.state.get("drafts") or {})
+        if values is None:
+            drafts.pop(step, None)
+        else:
+            drafts[step] = dict(values)
+        self.state["drafts"] = drafts
+        self._commit()
+
+    @property
+    def page_mark(self) -> str:
+        """What a review page carries of its attempt: a page from a replaced wizard (another tab) is known by
+        it. A digest, so the attempt id itself (the ledger's key) never reaches a page."""
+        return fingerprint("page", self.attempt)[:16]
+
     def complete(self, step: str) -> bool:
         """Whether ``step`` and every step before it have their data."""
-        needed = {"stream": ("stream", "data_type", "reset"), "destination": ("mode",), "mapping": ("mappings",)}
+        needed = {"stream": ("stream", "data_type", "reset", "fields"), "destination": ("mode",),
+                  "mapping": ("mappings",)}
         for name in STEPS[:STEPS.index(step) + 1]:
             if any(not self.data(name).get(key) for key in needed.get(name, ())):
                 return False

@@ -51,7 +51,8 @@ def new_mapping_set(body: dict[str, Any]) -> dict[str, Any]:
             raise error(400, "Bad Request", f"Destination '{mapping['destination']}' is not a field of the schema.")
     now = int(time.time() * 1000)
     author = f"{g.client_id}@AdobeID"
-    return {"id": uuid.uuid4().hex, "version": 0, "xdmSchema": target["$id"], "xdmVersion": "1.0",
+    return {"id": uuid.uuid4().hex, "name": str(body.get("name") or ""), "version": 0, "xdmSchema": target["$id"],
+            "xdmVersion": "1.0",
             "mappings": [{"sourceType": m.get("sourceType", "ATTRIBUTE"), "source": m["source"],
                           "destination": m["destination"], "identity": False} for m in mappings],
             "createdDate": now, "modifiedDate": now, "createdBy": author, "modifiedBy": author}
@@ -59,12 +60,15 @@ def new_mapping_set(body: dict[str, Any]) -> dict[str, Any]:
 
 @bp.get("/mappingSets")
 def list_mapping_sets():
-    """The sandbox's mapping sets, newest first, ``limit`` (default 50) from ``start``."""
+    """The sandbox's mapping sets, newest first, ``limit`` (default 50) from ``start``; only those named
+    ``name`` when it is given (Adobe's ``name`` filter)."""
     try:
         limit, start = min(int(request.args.get("limit", 50)), 100), int(request.args.get("start", 0))
     except ValueError:
         raise error(400, "Bad Request", "limit and start must be numbers.") from None
     items = list(reversed(current_state().store.entities.list(MAPPING_SETS, g.sandbox)))
+    if "name" in request.args:
+        items = [item for item in items if item.get("name") == request.args["name"]]
     page = items[start:start + limit]
     return jsonify(data=page, _page={"limit": limit, "count": len(page)})
 

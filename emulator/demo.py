@@ -53,7 +53,11 @@ def seed_streams(endpoint_url: str, regions=DEMO_REGIONS, streams=("web-clickstr
 # that works is DEMO_KEY, which the seeded demo connection stores too.
 EVERY_ACTION = ["kinesis:ListStreams", "kinesis:DescribeStream", "kinesis:GetShardIterator", "kinesis:GetRecords"]
 LISTER_KEY = ("AKIADEMOLISTONLY2345", "list" * 10)
-DEMO_USERS = {"demo-reader": (EVERY_ACTION, DEMO_KEY), "demo-lister": (EVERY_ACTION[:1], LISTER_KEY)}
+# The key of the dataflow page's put-record command: it writes only (a Kinesis source reads, so the
+# wizard's keys never need to write), and it is not among the keys the wizard offers.
+WRITER_KEY = ("AKIADEMOWRITER234567", "write" * 8)
+DEMO_USERS = {"demo-reader": (EVERY_ACTION, DEMO_KEY), "demo-lister": (EVERY_ACTION[:1], LISTER_KEY),
+              "demo-writer": (["kinesis:PutRecord", "kinesis:PutRecords"], WRITER_KEY)}
 UNKNOWN_KEY = ("AKIAZZZZDEMOUNKNOWN7", "unknown" + "K" * 33)
 WRONG_SECRET = "wrong" * 8
 
@@ -91,12 +95,14 @@ def seed_demo_keys(endpoint_url: str) -> list[dict]:
 
 def start_demo_kinesis(keys: bool = False):
     """Start moto's Kinesis on a free loopback port, seeded with the demo streams; with ``keys``, the demo's
-    keys too (``server.demo_keys``), after which only they are let in."""
+    keys too (``server.demo_keys``, and ``server.demo_writer_key`` for putting records), after which only
+    they are let in."""
     from .server import kinesis_server
 
     server = kinesis_server().start()
     seed_streams(server.url)
     server.demo_keys = seed_demo_keys(server.url) if keys else []
+    server.demo_writer_key = WRITER_KEY if keys else None
     return server
 
 

@@ -1,7 +1,9 @@
 """Demo ingestion and monitoring: a streaming flow really reads its Kinesis stream, and counts what it takes.
 
-Adobe's streaming flows have no flow runs of their own (``flowRunsSupported: false``); their monitoring
-shows what was ingested per time window, and Adobe's monitoring tutorial reads it at
+Adobe's streaming flows have no flow runs of their own (``flowRunsSupported: false``): nothing starts a run
+of one, and on-demand runs (``POST /runs``) are for batch sources only (Adobe's on-demand ingestion tutorial),
+so the emulator refuses them for a streaming flow. Their monitoring is still read as runs: Adobe's
+"Monitor sources dataflows" tutorial lists what a source dataflow ingested at
 ``GET /runs?property=flowId==<id>`` (``metrics.recordSummary``, ``durationSummary``, ``statusSummary``).
 The emulator keeps one such run per flow and hour (UTC), and fills the flow's ``lastRunDetails``.
 
@@ -28,7 +30,7 @@ from .filters import FLOW_PROPERTIES
 from .flowservice import gateway
 from .kinesis import Kinesis, provider_message
 from .listing import listing
-from .state import current_state
+from .state import current_state, flow_error
 
 bp = Blueprint("runs", __name__, url_prefix="/data/foundation/flowservice")
 bp.before_request(gateway)
@@ -136,6 +138,17 @@ def _record(sandbox: str, flow: dict[str, Any], counts: dict[str, int], problem:
     flow["lastRunDetails"] = {"id": run_id, "state": status, "startedAtUTC": metrics["durationSummary"]["startedAtUTC"],
                               "completedAtUTC": now}
     return entities.put(FLOWS, sandbox, flow)
+
+
+@bp.post("/runs")
+def create_run():
+    """An on-demand run: Adobe offers it for batch sources only, and this emulator has only streaming flows."""
+    body = request.get_json(silent=True)
+    flow_id = str(body.get("flowId") or "") if isinstance(body, dict) else ""
+    if current_state().store.entities.get(FLOWS, g.sandbox, flow_id) is None:
+        raise flow_error("1101-404", "Resource not found", f"Flow {flow_id or '(none)'} not found.")
+    raise flow_error("1409-400", "Invalid request", "On-demand flow runs are supported for batch sources only: "
+                     "flow spec Streaming sources to data lake has flowRunsSupported false.")
 
 
 @bp.get("/runs")

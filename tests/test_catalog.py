@@ -22,10 +22,13 @@ def test_datasets_are_read_with_their_schema(platform, seeded):
 
 def test_a_new_dataset_is_made_once_even_when_its_answer_is_lost(platform, emulator, seeded):
     emulator.fault(kind="status", status=503, method="POST", path="/dataSets$", act=True, times=1)
-    made = platform.catalog.create_dataset("prod", "Kinesis events", SCHEMA)
-    again = platform.catalog.create_dataset("prod", "Kinesis events", SCHEMA, earlier_ms=0)
+    made = platform.catalog.create_dataset("prod", "Kinesis events", SCHEMA, "mine")
+    again = platform.catalog.create_dataset("prod", "Kinesis events", SCHEMA, "mine", earlier_ms=0)
     assert again == made and [d.name for d in platform.catalog.datasets("prod")].count("Kinesis events") == 1
     assert emulator.calls("POST /data/foundation/catalog/dataSets") == 1
+    # Another attempt's dataset of the same name and schema is never taken for this one's.
+    other = platform.catalog.create_dataset("prod", "Kinesis events", SCHEMA, "other", earlier_ms=0)
+    assert other != made and [d.name for d in platform.catalog.datasets("prod")].count("Kinesis events") == 2
 
 
 def test_schemas_say_whether_they_take_streaming_data(platform, seeded):

@@ -211,6 +211,15 @@ def test_the_streaming_flow_spec_says_it_has_no_runs(api):
     assert spec["sourceConnectionSpecIds"] == [KINESIS_SPEC_ID]
 
 
+def test_a_streaming_flow_is_monitored_through_runs_but_none_is_started_on_demand(api, platform):
+    """Adobe: GET /runs?property=flowId== monitors a source dataflow; on-demand runs are batch-only."""
+    flow = a_flow(api, base_connection(platform))[2]
+    refused = api.call("POST", "/runs", checked=False, json={"flowId": flow})
+    assert refused.status_code == 400 and "batch sources only" in refused.text
+    assert code(api.call("POST", "/runs", checked=False, json={"flowId": "nope"})) == "1101-404"
+    assert api.ok("GET", "/runs", params={"property": f"flowId=={flow}"})["items"] == []
+
+
 def test_demo_mode_seeds_a_connection_in_use_by_a_dataflow_once(api, emulator):
     seeded = emulator.seed_demo()
     assert emulator.seed_demo() is None          # once, not on every start

@@ -41,10 +41,10 @@ def listed(platform: Platform, collection: str) -> list[dict]:
 
 def a_dataflow(platform: Platform, body: dict) -> str:
     flows = platform.dataflows
-    source = flows.create_source_connection("prod", body)
-    target = flows.create_target_connection("prod", "flows target", DATASET, SCHEMA)
-    mapping = flows.create_mapping_set("prod", SCHEMA, MAPPING)
-    return flows.create_flow("prod", "flows dataflow", source, target, mapping)
+    source = flows.create_source_connection("prod", body, "t1")
+    target = flows.create_target_connection("prod", "flows target", DATASET, SCHEMA, "t2")
+    mapping = flows.create_mapping_set("prod", SCHEMA, MAPPING, "t3")
+    return flows.create_flow("prod", "flows dataflow", source, target, mapping, "t4")
 
 
 def test_the_four_creates_make_a_dataflow_that_counts_what_arrives(platform, made, stream):
@@ -61,9 +61,10 @@ def test_the_four_creates_make_a_dataflow_that_counts_what_arrives(platform, mad
 
 
 CREATES = [
-    ("/sourceConnections$", "sourceConnections", lambda p, body: p.dataflows.create_source_connection("prod", body)),
+    ("/sourceConnections$", "sourceConnections",
+     lambda p, body: p.dataflows.create_source_connection("prod", body, "t1")),
     ("/targetConnections$", "targetConnections",
-     lambda p, body: p.dataflows.create_target_connection("prod", "t", DATASET, SCHEMA)),
+     lambda p, body: p.dataflows.create_target_connection("prod", "t", DATASET, SCHEMA, "t2")),
 ]
 
 
@@ -78,27 +79,49 @@ def test_a_create_whose_answer_is_lost_is_found_not_made_again(platform, emulato
 
 
 def test_a_retry_given_the_earlier_try_takes_what_it_made(platform, emulator, made):
-    first = platform.dataflows.create_source_connection("prod", made)
-    again = platform.dataflows.create_source_connection("prod", made, earlier_ms=0)
+    first = platform.dataflows.create_source_connection("prod", made, "t1")
+    again = platform.dataflows.create_source_connection("prod", made, "t1", earlier_ms=0)
     assert again == first and len(listed(platform, "sourceConnections")) == 1
 
 
 def test_a_lost_mapping_set_and_flow_are_found_too(platform, emulator, made):
     emulator.fault(kind="status", status=503, method="POST", path="/mappingSets$", act=True, times=1)
-    mapping = platform.dataflows.create_mapping_set("prod", SCHEMA, MAPPING)
+    mapping = platform.dataflows.create_mapping_set("prod", SCHEMA, MAPPING, "t3")
     assert emulator.calls("POST /data/foundation/conversion/mappingSets") == 1
-    source = platform.dataflows.create_source_connection("prod", made)
-    target = platform.dataflows.create_target_connection("prod", "t", DATASET, SCHEMA)
+    source = platform.dataflows.create_source_connection("prod", made, "t1")
+    target = platform.dataflows.create_target_connection("prod", "t", DATASET, SCHEMA, "t2")
     emulator.fault(kind="drop", method="POST", path="/flows$", act=True, times=1)
-    flow = platform.dataflows.create_flow("prod", "lost", source, target, mapping)
+    flow = platform.dataflows.create_flow("prod", "lost", source, target, mapping, "t4")
     assert [item["id"] for item in listed(platform, "flows")] == [flow]
+
+
+def test_a_retry_never_takes_what_another_attempt_made_under_the_same_name(platform, emulator, made):
+    """Someone else's objects of the same name and contents, made a moment ago, are not this attempt's:
+    after a lost answer only what carries this attempt's tag is taken (else it is made, or unknown)."""
+    from connector import OutcomeUnknown
+
+    theirs = {"source": platform.dataflows.create_source_connection("prod", made, "theirs"),
+              "target": platform.dataflows.create_target_connection("prod", "t", DATASET, SCHEMA, "theirs"),
+              "mapping": platform.dataflows.create_mapping_set("prod", SCHEMA, MAPPING, "theirs")}
+    theirs["flow"] = platform.dataflows.create_flow("prod", "same", theirs["source"], theirs["target"],
+                                                    theirs["mapping"], "theirs")
+    mine = {"source": platform.dataflows.create_source_connection("prod", made, "mine", earlier_ms=0),
+            "target": platform.dataflows.create_target_connection("prod", "t", DATASET, SCHEMA, "mine", earlier_ms=0),
+            "mapping": platform.dataflows.create_mapping_set("prod", SCHEMA, MAPPING, "mine", earlier_ms=0)}
+    assert all(mine[kind] != theirs[kind] for kind in mine)
+    emulator.fault(kind="drop", method="POST", path="/flows$", act=False, times=1)
+    with pytest.raises(OutcomeUnknown):
+        platform.dataflows.create_flow("prod", "same", mine["source"], mine["target"], mine["mapping"], "mine")
+    again = platform.dataflows.create_flow("prod", "same", mine["source"], mine["target"], mine["mapping"], "mine",
+                                           earlier_ms=0)
+    assert again != theirs["flow"] and len(listed(platform, "flows")) == 2
 
 
 def test_a_refused_create_is_not_looked_for(platform, emulator, made):
     from connector import NotFound
 
     with pytest.raises(NotFound) as refused:
-        platform.dataflows.create_target_connection("prod", "t", "000000000000000000000000", SCHEMA)
+        platform.dataflows.create_target_connection("prod", "t", "000000000000000000000000", SCHEMA, "t2")
     assert refused.value.code == "1101-404"
     assert emulator.calls("GET /data/foundation/flowservice/targetConnections") == 0
 

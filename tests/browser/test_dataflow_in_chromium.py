@@ -15,6 +15,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
+from emulator.demo import DEMO_KEY
 from tests.browser.pages import assert_accessible, open_page
 from tests.helpers import ROOT, credentials, free_port
 from tests.test_app import AEP_VARIABLES
@@ -28,7 +29,8 @@ def walker_connection(platform, emulator) -> str:
     return platform.connections.create_kinesis_connection("prod", "Browser account", "", credentials()).id
 
 
-ENDPOINT = re.compile(r"endpoint_url='(http://127\.0\.0\.1:\d+)', region_name='([a-z0-9-]+)'")
+ENDPOINT = re.compile(r"endpoint_url='(http://127\.0\.0\.1:\d+)', region_name='([a-z0-9-]+)', "
+                      r"aws_access_key_id='(\w+)', aws_secret_access_key='(\w+)'")
 
 
 @pytest.fixture
@@ -79,7 +81,7 @@ def test_from_the_done_page_to_records_arriving_in_demo_mode(browser, demo_app):
     page.goto("/")
     sandbox_radio(page, "Production").check()
     page.get_by_role("button", name="Next").click()
-    fill_kinesis(page, region="us-east-1")
+    fill_kinesis(page, region="us-east-1", access_key_id=DEMO_KEY[0], secret_key=DEMO_KEY[1])   # demo Kinesis's key
     page.get_by_role("button", name="Next").click()
     page.get_by_role("button", name="Create connection").click()
     page.get_by_role("link", name="Explore this account's data").click()
@@ -87,9 +89,9 @@ def test_from_the_done_page_to_records_arriving_in_demo_mode(browser, demo_app):
     through_the_dataflow_wizard(page, "Web clickstream events (Web clickstream events)")
     expect(page.locator("#records")).to_have_text("0")
     assert_accessible(page)
-    endpoint, region = ENDPOINT.search(page.locator("#put-record").input_value()).groups()
-    kinesis = boto3.client("kinesis", endpoint_url=endpoint, region_name=region, aws_access_key_id="demo",
-                           aws_secret_access_key="demo")
+    endpoint, region, key_id, secret = ENDPOINT.search(page.locator("#put-record").input_value()).groups()
+    kinesis = boto3.client("kinesis", endpoint_url=endpoint, region_name=region, aws_access_key_id=key_id,
+                           aws_secret_access_key=secret)      # the page's own command's key: it must work
     for n in range(3):
         kinesis.put_record(StreamName="web-clickstream", Data=json.dumps({"customer": f"c-{n}"}).encode(),
                            PartitionKey=str(n))
@@ -137,4 +139,32 @@ def test_every_dataflow_page_passes_axe(browser, live_app, emulator, walker_conn
     page.get_by_role("button", name=buttons[2]).click()
     expect(page.locator("#records")).to_be_visible()
     assert_accessible(page)
+    page.context.close()
+
+
+@pytest.fixture
+def long_fields_stream(kinesis_stage):
+    """A stream whose record has long field paths: a deep nesting, and a 3000-character key."""
+    name = "long-fields"
+    kinesis = kinesis_stage.client("kinesis", credentials().region)
+    kinesis.create_stream(StreamName=name, ShardCount=1)
+    record = {"customer": "c-1", "k" * 3000: 1,
+              "shipping": {"destination": {"address": {"streetAndHouseNumberWithoutSpaces": "x" * 80}}}}
+    kinesis.put_record(StreamName=name, Data=json.dumps(record).encode(), PartitionKey="k")
+    yield name
+    kinesis.delete_stream(StreamName=name)
+
+
+def test_the_mapping_of_long_field_paths_fits_a_phone(browser, live_app, emulator, walker_connection,
+                                                      long_fields_stream):
+    page = open_page(browser, live_app, viewport={"width": 375, "height": 740})
+    page.goto(f"/connections/prod/{walker_connection}?stream={long_fields_stream}")
+    page.get_by_role("button", name="Create a dataflow").click()
+    page.get_by_role("radio", name=long_fields_stream).check()
+    page.get_by_role("button", name="Next").click()
+    page.locator("#dataset").select_option(index=1)
+    page.get_by_role("button", name="Next").click()
+    expect(page).to_have_title(re.compile("^Dataflow step 3 of 4"))
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    no_sideways_scrolling(page)
     page.context.close()
