@@ -17,7 +17,7 @@ from connector import (ChangeUnknown, Connection, InvalidParameters, KinesisCred
                        PlatformError, RateLimited, ServiceUnavailable, TransportError, check_credentials)
 from web.errors import explain
 from web.i18n import gettext
-from web.messages import CHECK_MESSAGES, MESSAGES
+from web.messages import MESSAGES, check_message
 
 SECRET_ENV = "KINESIS_SECRET_ACCESS_KEY"
 # What each exit code means (the README lists them): 2 is also Click's own for a wrong flag. The help texts
@@ -134,7 +134,7 @@ def test_key(credentials: KinesisCredentials) -> None:
     """Ask Kinesis about a key first; stop with exit code 1, in the wizard's words, unless it works."""
     result = platform().check_kinesis(credentials)
     if not result.ok and result.problem != "no_streams":
-        raise Stop("test_failed", gettext(CHECK_MESSAGES[result.code], **result.values()), {"kinesis": result.code})
+        raise Stop("test_failed", check_message(result), {"kinesis": result.code})
 
 
 def dry_run(method: str, path: str, body: Any = None, headers: dict | None = None) -> Outcome:

@@ -15,7 +15,7 @@ from web.clients import get_platform
 from web.errors import explain
 from web.extensions import limiter, posts_only
 from web.i18n import gettext
-from web.messages import CHECK_MESSAGES, MESSAGES
+from web.messages import MESSAGES, check_message
 
 from . import bp
 from .forms import ConfirmForm, RenameForm, RotateForm
@@ -37,7 +37,7 @@ def key_check(credentials: KinesisCredentials) -> dict:
     result = get_platform().check_kinesis(credentials)
     return {"ok": result.ok, "warning": result.problem == "no_streams", "usable": result.ok or
             result.problem == "no_streams",
-            "message": gettext(CHECK_MESSAGES[result.code], **result.values()), "streams": result.streams}
+            "message": check_message(result), "streams": result.streams}
 
 
 @bp.route("/connections/<sandbox>/<uuid:connection_id>/rotate", methods=["GET", "POST"])

@@ -66,7 +66,8 @@
     status.id = filter.id + "-status";
     status.setAttribute("role", "status");
     filter.setAttribute("aria-describedby", status.id);
-    filter.placeholder = select.dataset.filterHelp;
+    /* The short label as placeholder: the longer help would be cut on a phone (French especially). */
+    filter.placeholder = select.dataset.filterLabel;
     var options = Array.prototype.slice.call(select.options);
     filter.addEventListener("input", function () {
       var wanted = filter.value.trim().toLowerCase();

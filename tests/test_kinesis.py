@@ -126,3 +126,16 @@ def test_an_endpoint_that_never_answers_is_cut_off_at_the_deadline():
 def test_every_check_message_has_its_values():
     values = {"count": 3, "region": "eu-west-1", "action": "kinesis:GetRecords", "detail": "x"}
     assert all(message % values for message in CHECK_MESSAGES.values())
+
+
+@pytest.mark.parametrize("lang, one, many", [
+    ("en", "Kinesis lists 1 stream in Europe (Ireland) (eu-west-1),", "Kinesis lists 3 streams in Europe (Ireland) (eu-west-1),"),
+    ("fr", "Kinesis liste 1 flux dans Europe (Irlande) (eu-west-1),", "Kinesis liste 3 flux dans Europe (Irlande) (eu-west-1),")])
+def test_a_working_key_is_told_in_plural_forms_with_the_regions_name(app, lang, one, many):
+    """What Kinesis said, as people read it: the language's plural form, the region by name and code."""
+    from connector.kinesis import KinesisCheck
+    from web.messages import check_message
+    with app.test_request_context("/", headers={"Accept-Language": lang}):
+        assert one in check_message(KinesisCheck(None, "eu-west-1", ("a",)))
+        assert many in check_message(KinesisCheck(None, "eu-west-1", ("a", "b", "c")))
+        assert "(eu-west-1)" in check_message(KinesisCheck("no_streams", "eu-west-1"))

@@ -315,14 +315,20 @@ def test_the_dataflows_that_use_a_connection_are_named_and_its_delete_refused(cl
     made = make(platform)
     a_flow(Api(platform, emulator.url), made.id)
     listing = client.get("/manage/connections?sandbox=prod").get_data(as_text=True)
-    assert re.search(r"<td>flow</td>\s*</tr>", listing)
-    assert "flow" in client.get(f"/manage/connections/prod/{made.id}").get_data(as_text=True)
+    link = re.search(r'<a href="/dataflows/prod/([0-9a-f-]{36})">flow</a></td>\s*</tr>', listing)
+    assert link, "the list links each dataflow to its page"
+    flow_link = f'<a href="/dataflows/prod/{link.group(1)}">flow</a>'
+    assert flow_link in client.get(f"/manage/connections/prod/{made.id}").get_data(as_text=True)
     path = f"/manage/connections/prod/{made.id}/delete"
     page = client.get(path).get_data(as_text=True)
-    assert 'id="delete-refused"' in page and "Delete the connection" not in page and "<li>flow <code>" in page
+    assert 'id="delete-refused"' in page and "Delete the connection" not in page and f"<li>{flow_link} <code>" in page
+    # The heading says it cannot be deleted (not "Delete …?"), and a button leads back to the connection.
+    assert "cannot be deleted</h1>" in page and "?</h1>" not in page
+    assert re.search(rf'<a class="button secondary" id="back-to-connection" href="/manage/connections/prod/{made.id}">', page)
     token = CSRF.search(client.get(f"/manage/connections/prod/{made.id}").get_data(as_text=True)).group(1)
     refused = client.post(path, data={"csrf_token": token})            # sent anyway: Adobe refuses, we say why
-    assert refused.status_code == 409 and "<li>flow <code>" in refused.get_data(as_text=True)
+    assert refused.status_code == 409 and f"<li>{flow_link} <code>" in refused.get_data(as_text=True)
+    assert "cannot be deleted</h1>" in refused.get_data(as_text=True)
     assert platform.connections.get_connection("prod", made.id).id == made.id
 
 

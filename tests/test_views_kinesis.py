@@ -67,7 +67,7 @@ def test_each_failure_in_plain_words(tested, kinesis_auth, user, creds, expected
 
 def test_a_region_without_streams(tested, kinesis_auth):
     box = result_box(tested(creds=replace(kinesis_auth.users["reader"], region="us-west-1")))
-    assert "there is no Kinesis stream in us-west-1" in box
+    assert "there is no Kinesis stream in US West (N. California) (us-west-1)" in box
 
 
 def test_an_unreachable_kinesis(walker, app, kinesis_auth):

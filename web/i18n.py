@@ -35,6 +35,11 @@ def gettext(string: str, **variables: Any) -> str:
     return translated % variables if variables else translated
 
 
+def ngettext(singular: str, plural: str, number: int, **variables: Any) -> str:
+    """``flask_babel.ngettext``: the language's plural form for ``number``, through this request's catalogue."""
+    return translations().ungettext(singular, plural, number) % variables
+
+
 def lazy_gettext(string: str, **variables: Any) -> LazyString:
     """``flask_babel.lazy_gettext``: translated when shown, in the language of the request showing it."""
     return LazyString(gettext, string, **variables)
@@ -49,6 +54,21 @@ def install_template_gettext(app: Flask) -> None:
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True)
     app.jinja_env.globals["_"] = template_gettext
+    app.jinja_env.filters["region"] = region_label
+
+
+def region_label(code: str | None) -> str:
+    """A region as people read it, in this request's language: "Europe (Ireland) (eu-west-1)", as the
+    wizard's region select shows it; a code botocore does not know shows as itself."""
+    names = {region.code: region.name for region in kinesis_regions_cached()}
+    return f"{gettext(names[code])} ({code})" if code in names else (code or "")
+
+
+@lru_cache(maxsize=1)
+def kinesis_regions_cached() -> tuple:
+    """botocore's region list, read once (it does not change while the app runs)."""
+    from connector.kinesis import kinesis_regions
+    return kinesis_regions()
 
 
 def template_gettext(string: str, **variables: Any) -> Markup:

@@ -25,8 +25,6 @@ MESSAGES = {
 
 # What Kinesis said of a key, by ``KinesisCheck.code``.
 CHECK_MESSAGES = {
-    "ok": N_("The key works: Kinesis lists %(count)d stream(s) in %(region)s, and every permission Experience "
-             "Platform needs is there."),
     "no_streams": N_("The key works, but there is no Kinesis stream in %(region)s. Check the region, or create "
                      "the stream first."),
     "unknown_key": N_("AWS does not know this access key ID. Check that it was copied whole and that the key "
@@ -40,3 +38,16 @@ CHECK_MESSAGES = {
     "timeout": N_("Amazon Kinesis did not answer within a few seconds. Try again in a moment."),
     "refused": N_("AWS refused the key: %(detail)s"),
 }
+
+
+def check_message(result) -> str:
+    """What Kinesis said of a key (a ``KinesisCheck``), translated: the region by its name and code, the
+    number of streams in the language's plural forms."""
+    from .i18n import gettext, ngettext, region_label
+    values = {**result.values(), "region": region_label(result.region)}
+    if result.code == "ok":
+        return ngettext("The key works: Kinesis lists %(count)d stream in %(region)s, and every permission "
+                        "Experience Platform needs is there.",
+                        "The key works: Kinesis lists %(count)d streams in %(region)s, and every permission "
+                        "Experience Platform needs is there.", values["count"], **values)
+    return gettext(CHECK_MESSAGES[result.code], **values)

@@ -14,7 +14,7 @@ from web.clients import existing_connections, get_ledger, get_platform
 from web.errors import explain
 from web.extensions import limiter, posts_only
 from web.i18n import gettext
-from web.messages import CHECK_MESSAGES
+from web.messages import check_message
 from web.once import FAILED, PENDING, Pending, StillRunning, now_ms
 
 from . import bp
@@ -272,7 +272,7 @@ def check_key(wizard: Wizard) -> dict:
     """Ask Kinesis about the wizard's key; the answer, in the user's words, for the page."""
     result = get_platform().check_kinesis(wizard.credentials())
     return {"ok": result.ok, "warning": result.problem == "no_streams",
-            "message": gettext(CHECK_MESSAGES[result.code], **result.values()), "streams": result.streams}
+            "message": check_message(result), "streams": result.streams}
 
 
 def list_existing(sandbox: str) -> tuple[list[dict], object]:
