@@ -21,6 +21,7 @@ from config import Config, require_strong_secret_key
 from connector import Platform, Settings
 from web.clients import init_platform
 from web.logs import configure_logging
+from web.templating import WebApp
 
 log = logging.getLogger(__name__)
 DEMO_CLIENT_ID = "kinesis-wizard-demo"
@@ -33,8 +34,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, config: Config |
     given); ``test_config`` overrides single Flask config keys on top of it.
     """
     config = config or Config.load()
-    app = Flask(__name__, instance_relative_config=True,
-                instance_path=(test_config or {}).get("INSTANCE_PATH"))
+    app = WebApp(__name__, instance_relative_config=True,
+                 instance_path=(test_config or {}).get("INSTANCE_PATH"))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(config.flask_config())
     if test_config:

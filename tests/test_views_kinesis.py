@@ -115,6 +115,11 @@ def test_the_kinesis_step_lists_the_sandboxs_connections(walker, client, existin
                     page, re.S).group(1)
     assert f"…{ACCESS_KEY_ID[-4:]}" in row and "Europe (Ireland) (eu-west-1)" in row
     assert "Use this connection" in row and ACCESS_KEY_ID not in page
+    # every card's button is in one form, and names its connection: the cards carry no token each
+    button = re.search(r'<button type="submit" name="connection_id" value="([^"]+)"', row)
+    assert button and button.group(1) == existing.id
+    form = re.search(r'<form method="post" action="/kinesis/reuse" id="reuse-form">(.*?)</form>', page, re.S)
+    assert form and row in form.group(1) and form.group(1).count('name="csrf_token"') == 1
     walker.sandbox("dev")
     assert "Team clickstream" not in text(client.get("/kinesis"))
 

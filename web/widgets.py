@@ -36,18 +36,37 @@ def validation_attrs(widget: Any, field: Any, kwargs: dict[str, Any]) -> dict[st
     return kwargs
 
 
-class TextInput(widgets.TextInput):
+class Input(widgets.Input):
+    """WTForms' ``<input>``, without looking through every name of the field's flags (``dir()``) for the
+    few validation attributes the widget shows."""
+
     html_params = staticmethod(html_params)
 
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        kwargs.setdefault("type", self.input_type)
+        if "value" not in kwargs:
+            kwargs["value"] = field._value()
+        return Markup(f"<input {html_params(name=field.name, **validation_attrs(self, field, kwargs))}>")
 
-class PasswordInput(widgets.PasswordInput):
+
+class TextInput(Input, widgets.TextInput):
+    pass
+
+
+class PasswordInput(Input, widgets.PasswordInput):
     """Never renders the value back (WTForms' ``hide_value``): the secret stays out of every page."""
 
-    html_params = staticmethod(html_params)
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        if self.hide_value:
+            kwargs["value"] = ""
+        return super().__call__(field, **kwargs)
 
 
-class RadioInput(widgets.RadioInput):
-    html_params = staticmethod(html_params)
+class RadioInput(Input, widgets.RadioInput):
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        if field.checked:
+            kwargs.setdefault("checked", True)
+        return super().__call__(field, **kwargs)
 
 
 class TextArea(widgets.TextArea):
@@ -103,4 +122,9 @@ def field(f: Any, help: Any = None, autocomplete: Any = None, extra: dict | None
     error_p = f'<p class="field-error" id="{eid}-error">{escape(errors[0])}</p>' if errors else ""
     return Markup(f'\n\n\n\n<div class="field{" has-error" if errors else ""}">\n'
                   f'  <label class="label" for="{eid}">{escape(f.label.text)}</label>\n'
-                  f'  {help_p}\n  {error_p}\n  \n  \n  \n  {escape(f(**attrs))}\n</div>\n')
+                  f'  {help_p}\n  {error_p}\n  \n  \n  \n  {escape(render(f, attrs))}\n</div>\n')
+
+
+def render(f: Any, attrs: dict[str, Any]) -> Markup:
+    """``f(**attrs)``: the field's widget, called straight unless the field has ``render_kw`` to merge in."""
+    return f.widget(f, **attrs) if getattr(f, "render_kw", None) is None else f(**attrs)
