@@ -36,7 +36,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.floor import FLOOR_PATH, LAYOUT_PATH  # noqa: E402
+from bench.floor import FLOOR_PATH, LAYOUT_PATH, NO_TEMPLATE  # noqa: E402
 from emulator import DEFAULT_ORG_ID  # noqa: E402
 
 PYTHON = sys.executable
@@ -198,8 +198,10 @@ def run(args, servers, emulator_url, kinesis_url, app_port, ceiling_port) -> Non
             cookies = folder / page.strip("/")
             cookies.write_text("\n".join(user_at(app_base, page) for _ in range(args.users)) + "\n")
             return str(cookies)
+        at = {page: sessions_at(page) for page in PAGES}
         targets = {"floor": (app_base, FLOOR_PATH, sessions_at("/sandbox")),
-                   **{page: (app_base, page, sessions_at(page)) for page in PAGES},
+                   **{page: (app_base, page, at[page]) for page in PAGES},
+                   **{f"{page} bare": (app_base, f"{page}?{NO_TEMPLATE}", at[page]) for page in PAGES},
                    "layout": (app_base, LAYOUT_PATH, sessions_at("/kinesis")),
                    "/healthz": (app_base, "/healthz", "-"), "ceiling": (ceiling_base, "/", "-")}
         pages = measure_pages(targets, args.users, args.page_seconds, args.rounds, folder)
@@ -210,6 +212,14 @@ def run(args, servers, emulator_url, kinesis_url, app_port, ceiling_port) -> Non
     text = report(args, pages, wizards, calls, memory, ceiling_memory)
     (ROOT / "bench" / "RESULTS.md").write_text(text)
     print(text)
+
+
+def best_case(pages: dict, page: str) -> float:
+    """The page's ratio to the floor were its own content free: its cost without its template, plus the
+    layout's cost beyond the floor's (costs as the inverse of the rates)."""
+    floor = 1 / pages["floor"]["rate"]
+    cost = 1 / pages[f"{page} bare"]["rate"] + (1 / pages["layout"]["rate"] - floor)
+    return floor / cost
 
 
 def report(args, pages: dict, wizards: dict, calls: dict, memory: list[float], ceiling_memory: list[float]) -> str:
@@ -256,12 +266,27 @@ def report(args, pages: dict, wizards: dict, calls: dict, memory: list[float], c
         "| --- | ---: | ---: | ---: | ---: |",
         row(f"floor `GET {FLOOR_PATH}`", "floor", "1.00 (the reference)"),
         *[row(f"`GET {page}`", page, target(page)) for page in PAGES],
+        *[row(f"context: `GET {page}` without its template (everything else it does, the context processors "
+              f"included; `?{NO_TEMPLATE}`)", f"{page} bare", f"{ratio(page + ' bare')} (no target)")
+          for page in PAGES],
         row(f"context: the wizard's layout (`base.html`, the step list, Start over) around the floor's form, "
             f"`GET {LAYOUT_PATH}`", "layout", f"{ratio('layout')} (no target)"),
         row("context: `GET /healthz`, the same middleware, no session, no template", "/healthz",
             f"{ratio('/healthz')} (no target)"),
         row("context: a bare Flask page on a gunicorn of its own, same settings", "ceiling",
             f"{ratio('ceiling')} (no target)"),
+        "",
+        "## What faster templates could give",
+        "",
+        "Each page's cost beyond the floor's is two parts: what the page does besides its template (the "
+        "\"without its template\" row) and its template. The template's part cannot go below the layout "
+        "every page shares (the layout row's cost beyond the floor's), so a page whose own content rendered for "
+        "nothing would stand at 1 / (1/bare + 1/layout − 1) of the floor, with bare and layout the two rows' "
+        "ratios.",
+        "",
+        "| page | / floor now | without its template | with its own content free (the layout kept) |",
+        "| --- | ---: | ---: | ---: |",
+        *[f"| `GET {page}` | {ratio(page)} | {ratio(page + ' bare')} | {best_case(pages, page):.2f} |" for page in PAGES],
         "",
         "## Complete wizards",
         "",

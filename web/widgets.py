@@ -19,10 +19,12 @@ def html_params(**kwargs: Any) -> Markup:
     """``wtforms.widgets.html_params``: the same attributes, in the same order, escaped the same way."""
     params = []
     for key, value in sorted(kwargs.items()):
+        if "_" in key:           # class_, data_x: what clean_key changes has an underscore
+            key = clean_key(key)
         if value is True:
-            params.append(clean_key(key))
+            params.append(key)
         elif value is not False:
-            params.append(f'{clean_key(key)}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+            params.append(f'{key}="{str(escape(value)).replace(chr(34), "&quot;")}"')
     return Markup(" ".join(params))
 
 
@@ -105,7 +107,7 @@ def field(f: Any, help: Any = None, autocomplete: Any = None, extra: dict | None
     included: tests keep that macro and compare the two), at a fraction of the cost.
     """
     fid = str(f.id)
-    note = help or f.description
+    note = escape(help or f.description or "")   # a lazy description is translated once, here
     errors = f.errors
     described = []
     if note:
@@ -118,7 +120,7 @@ def field(f: Any, help: Any = None, autocomplete: Any = None, extra: dict | None
     if extra:
         attrs.update(extra)
     eid = escape(fid)
-    help_p = f'<p class="help" id="{eid}-help">{escape(note)}</p>' if note else ""
+    help_p = f'<p class="help" id="{eid}-help">{note}</p>' if note else ""
     error_p = f'<p class="field-error" id="{eid}-error">{escape(errors[0])}</p>' if errors else ""
     return Markup(f'\n\n\n\n<div class="field{" has-error" if errors else ""}">\n'
                   f'  <label class="label" for="{eid}">{escape(f.label.text)}</label>\n'
