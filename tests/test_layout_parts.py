@@ -56,3 +56,19 @@ def test_the_step_list_is_its_template_rendered_for_this_language_and_step(app):
                     ours = render_template_string("[{{ step_list(step, steps) }}]", step=step, steps=Steps)
                     assert ours == "[" + inline.render(step=step, steps=Steps) + "]"
                     assert 'aria-current="step"' in ours and ('aria-label="Progress"' in ours) == (lang == "en")
+
+
+def test_one_status_light_for_connections_and_dataflows(app):
+    """_crumbs.html's ``state()``: a connection's and a dataflow's state look the same; each is worded for
+    what it is (French: la connexion activée, le flux activé), and a state Adobe adds later shows as itself."""
+    source = ('{% from "_crumbs.html" import state %}{{ state(value) }}|{{ state(value, of="dataflow", id="flow-state") }}')
+    for lang, words in [("en", {"enabled": ("enabled", "enabled"), "disabled": ("disabled", "disabled")}),
+                        ("fr", {"enabled": ("activée", "activé"), "disabled": ("désactivée", "désactivé")})]:
+        with app.test_request_context("/", headers={"Accept-Language": lang}):
+            for value, (connection, dataflow) in words.items():
+                assert render_template_string(source, value=value) == (
+                    f'<span class="status status-{value}">{connection}</span>|'
+                    f'<span class="status status-{value}" id="flow-state">{dataflow}</span>')
+            assert render_template_string(source, value="draining<") == (
+                '<span class="status status-other">draining&lt;</span>|'
+                '<span class="status status-other" id="flow-state">draining&lt;</span>')

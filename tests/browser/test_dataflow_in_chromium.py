@@ -259,7 +259,7 @@ def test_the_dataflow_pages_have_the_wizards_look(browser, demo_look_app, emulat
     looks_right("review-form", "create")
     page.locator("#name").press("Enter")          # Enter creates, as the default button says
     expect(page.locator("#records")).to_be_visible()
-    # The dataflow page: the exploration page's breadcrumb at the top, a badge for the state
+    # The dataflow page: the exploration page's breadcrumb at the top, a status light for the state
     assert_accessible(page)
     no_sideways_scrolling(page)
     crumbs = page.get_by_role("navigation", name="Fil d'Ariane" if fr else "Breadcrumb")
@@ -267,11 +267,11 @@ def test_the_dataflow_pages_have_the_wizards_look(browser, demo_look_app, emulat
     expect(crumbs.get_by_role("link", name="Browser account")).to_have_attribute(
         "href", f"/connections/prod/{walker_connection}")
     assert crumbs.bounding_box()["y"] < page.locator("h1").bounding_box()["y"]
-    badge = page.locator("#flow-state")
-    expect(badge).to_have_text(words["enabled"])
-    expect(badge).to_have_class(re.compile(r"\bbadge-enabled\b"))
-    assert badge.evaluate("e => getComputedStyle(e).backgroundColor") != \
-        page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    state = page.locator("#flow-state")          # the same status light as a connection's state
+    expect(state).to_have_text(words["enabled"])
+    expect(state).to_have_class(re.compile(r"\bstatus status-enabled\b"))
+    dot = state.evaluate("e => getComputedStyle(e, '::before').backgroundColor")
+    assert dot not in ("rgba(0, 0, 0, 0)", "transparent"), "the state has its coloured dot"
     # The demo's command wraps inside its box (no line cut off), and keeps its Copy button
     command = page.locator("#put-record")
     assert "put_record" in command.input_value()
