@@ -37,8 +37,8 @@ def checked(given: dict[str, str | None]) -> dict[str, str]:
     trims them; exit 2 naming each option the form refuses, in the form's words."""
     form = RenameForm(formdata=MultiDict({key: value for key, value in given.items() if value is not None}),
                       meta={"csrf": False})
-    problems = {key: str(field.errors[0]) for key, field in form._fields.items()
-                if given.get(key) is not None and not field.validate(form)}
+    problems = {field.name: str(field.errors[0]) for field in form
+                if given.get(field.name) is not None and not field.validate(form)}
     if problems:
         raise Stop("usage", "\n".join(f"{OPTIONS[key]}: {message}" for key, message in problems.items()),
                    {"problems": problems})
