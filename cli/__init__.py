@@ -4,7 +4,8 @@ app's server-to-server credential, never a person's.
 
 - ``common``: exit codes, output (a table or JSON), errors in the wizard's words, the secret's sources;
 - ``read``: ``sandboxes``, ``connections list|show|test``;
-- ``change``: ``create``, ``connections rotate|delete``.
+- ``change``: ``create``, ``connections rotate|delete``;
+- ``rename``: ``connections rename`` (checked by the manage pages' rename form).
 """
 import click
 from flask.cli import AppGroup
@@ -19,7 +20,7 @@ def kinesis() -> None:
 
 
 
-connections = AppGroup("connections", help="List, show, test, give a new key to, or delete connections.")
+connections = AppGroup("connections", help="List, show, test, rename, give a new key to, or delete connections.")
 kinesis.add_command(connections)
 
-from . import change, read  # noqa: E402,F401  (the commands attach themselves to the groups)
+from . import change, read, rename  # noqa: E402,F401  (the commands attach themselves to the groups)

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Callable
 
 import pytest
 
@@ -226,7 +227,7 @@ def test_delete_names_the_dataflows_that_use_it(flask, platform, emulator):
 
 
 @pytest.mark.parametrize("command", [["show"], ["test"], ["delete", "--yes"],
-                                     ["rotate", "--access-key-id", NEW_KEY[0]]])
+                                     ["rotate", "--access-key-id", NEW_KEY[0]], ["rename", "--name", "x", "--yes"]])
 def test_what_is_not_a_kinesis_source_of_that_sandbox_is_no_such_connection(flask, emulator, platform, command):
     destination = emulator.add_destination(sandbox="prod")
     elsewhere = platform.connections.create_kinesis_connection("dev", "In dev", "", credentials())
@@ -267,9 +268,11 @@ def test_a_delete_whose_answer_is_lost_but_made_is_done(flask, platform, emulato
 
 
 
-def at_a_terminal(env: dict, cwd, *args: str, asks: str, typed: str) -> tuple[int, str, str]:
+def at_a_terminal(env: dict, cwd, *args: str, asks: str, typed: str,
+                  meanwhile: Callable[[], object] | None = None) -> tuple[int, str, str]:
     """Run the command with a terminal (a pseudo-terminal) as its stdin and stderr; once it shows ``asks``,
-    type ``typed``. Return the exit code, stdout, and everything the terminal showed (echo included)."""
+    call ``meanwhile`` (what someone else does while the question waits), then type ``typed``. Return the
+    exit code, stdout, and everything the terminal showed (echo included)."""
     import pty
     import select
     import time
@@ -288,6 +291,8 @@ def at_a_terminal(env: dict, cwd, *args: str, asks: str, typed: str) -> tuple[in
                 break
             shown += chunk
         if not sent and asks.encode() in shown:
+            if meanwhile is not None:
+                meanwhile()
             os.write(master, typed.encode())
             sent = True
         if child.poll() is not None and not select.select([master], [], [], 0.2)[0]:
