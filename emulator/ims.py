@@ -65,7 +65,7 @@ from werkzeug.wrappers import Response
 from .loopback import is_loopback_host
 from .pages import refused_page, sign_in_page
 from .state import REFRESH_LIFETIME, ApiError, current_state
-from .store import ACCESS, REFRESH
+from .store_ims import ACCESS, REFRESH
 
 bp = Blueprint("ims", __name__)
 
