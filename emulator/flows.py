@@ -33,6 +33,11 @@ def invalid(detail: str):
     return flow_error("1409-400", "Invalid request", detail)
 
 
+def invalid_spec():
+    return flow_error("1413-400", "Invalid request",
+                      "The spec ID provided is invalid. Please provide a valid spec ID and try again.")
+
+
 def not_found(what: str, entity_id: str):
     return flow_error("1101-404", "Resource not found",
                       f"The requested resource is not found. {what} '{entity_id}' does not exist.")
@@ -52,8 +57,7 @@ def body_object() -> dict[str, Any]:
 def spec_ref(body: dict[str, Any], key: str) -> tuple[str, str]:
     ref = body.get(key)
     if not isinstance(ref, dict) or not isinstance(ref.get("id"), str):
-        raise flow_error("1413-400", "Invalid request",
-                         "The spec ID provided is invalid. Please provide a valid spec ID and try again.")
+        raise invalid_spec()
     return ref["id"], str(ref.get("version") or "1.0")
 
 
@@ -154,8 +158,7 @@ def new_source_connection(body: dict[str, Any]) -> dict[str, Any]:
     spec_id, version = spec_ref(body, "connectionSpec")
     spec = SPECS.get(spec_id)
     if spec is None:
-        raise flow_error("1413-400", "Invalid request",
-                         "The spec ID provided is invalid. Please provide a valid spec ID and try again.")
+        raise invalid_spec()
     item = stamped(body.get("name"), body.get("description"))
     if not isinstance(body.get("data"), dict):
         raise invalid("data is required (for example {\"format\": \"json\"}).")
@@ -193,8 +196,7 @@ def new_target_connection(body: dict[str, Any]) -> dict[str, Any]:
     """The target connection that ``body`` asks for, checked, not yet kept."""
     spec_id, version = spec_ref(body, "connectionSpec")
     if spec_id != DATA_LAKE_SPEC_ID:
-        raise flow_error("1413-400", "Invalid request",
-                         "The spec ID provided is invalid. Please provide a valid spec ID and try again.")
+        raise invalid_spec()
     item = stamped(body.get("name") or "Target connection", body.get("description"))
     data, params = body.get("data"), body.get("params")
     if not isinstance(data, dict):
@@ -253,8 +255,7 @@ def new_flow(body: dict[str, Any]) -> dict[str, Any]:
     spec_id, version = spec_ref(body, "flowSpec")
     spec = FLOW_SPECS.get(spec_id)
     if spec is None:
-        raise flow_error("1413-400", "Invalid request",
-                         "The spec ID provided is invalid. Please provide a valid spec ID and try again.")
+        raise invalid_spec()
     item = stamped(body.get("name"), body.get("description"))
     sources = _connections(body, "sourceConnectionIds", SOURCE_CONNECTIONS, "Source connection",
                            spec["sourceConnectionSpecIds"])
