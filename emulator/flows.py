@@ -110,7 +110,8 @@ def refuse_delete_in_use(entity_id: str) -> None:
                          + ", ".join(flow["id"] for flow in flows) + ".")
 
 
-def collection_routes(path: str, kind: str, name: str, what: str, properties: Any, *, refuse_in_use: bool = True,
+def collection_routes(path: str, kind: str, name: str, what: str, properties: frozenset[str], *,
+                      refuse_in_use: bool = True,
                       shown: Callable[[dict[str, Any]], dict[str, Any]] = lambda item: item) -> None:
     """Register the routes every collection here shares, with the same answers for each:
 
