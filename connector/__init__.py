@@ -17,10 +17,12 @@ from .errors import (AuthenticationError, ChangedMeanwhile, ChangeUnknown, Conne
 from .catalog import Catalog, Dataset
 from .flows import Arrivals, Dataflows, DataflowStatus, curl_command, source_connection_body
 from .ims import TokenProvider, UserGrant, UserTokens, revoke
-from .flowservice import Connection, ConnectionSpec, CreatedConnection, FlowService
+from .connection import Connection, ConnectionSpec, CreatedConnection
+from .flowservice import FlowService
 from .kinesis import (CHECK_DEADLINE, KinesisCheck, KinesisCredentials, Region, check_credentials,
                       check_kinesis_access, kinesis_regions)
-from .updates import ConnectionPage, Dataflow, matches_search
+from .listing import ConnectionPage, matches_search
+from .updates import Dataflow
 from .sandboxes import AVAILABLE_PATH, Sandbox, list_active_sandboxes
 from .schemas import Field, Schema, Schemas, suggest
 from .session import PlatformSession

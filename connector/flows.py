@@ -9,8 +9,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .connection import BASE_PATH, ConnectionSpec
 from .errors import NotFound, OutcomeUnknown, PlatformError, ServiceUnavailable, TransportError
-from .flowservice import BASE_PATH, ConnectionSpec
 from .session import PlatformSession
 
 DATA_TYPES = ("raw", "xdm")       # the stream's records as they are, or already in XDM

@@ -1,145 +1,35 @@
-"""Flow Service: the Kinesis connection spec, and create / get / list / test / explore of connections
-(updates, delete and listing pages in ``updates``)."""
+"""Flow Service: the Kinesis connection spec, and one connection's create / get / test / explore.
+
+The values (a connection, its spec) are in ``connection``; listing connections, every one or a page at a
+time, in ``listing``; updates, delete and the dataflows that use a connection in ``updates``.
+"""
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import Any, Iterator
-from urllib.parse import urlsplit
-
-import jsonschema
+from typing import Any
 
 from . import deadline
-from .errors import (InvalidParameters, InvalidRequest, NotFound, OutcomeUnknown, PlatformError,
-                     ServiceUnavailable, TransportError)
+from .connection import (BASE_PATH, KINESIS_PROVIDER_ID, KINESIS_SPEC_ID, SEED_AUTH_SPEC_NAME, Connection,
+                         ConnectionSpec, CreatedConnection, choose_auth_spec)
+from .errors import InvalidParameters, NotFound, OutcomeUnknown, PlatformError, ServiceUnavailable, TransportError
 from .kinesis import KinesisCredentials, check_credentials
+from .listing import ConnectionListing
 from .session import PlatformSession
 from .updates import ConnectionUpdates
 
 log = logging.getLogger(__name__)
 
-BASE_PATH = "/data/foundation/flowservice"
-KINESIS_SPEC_ID = "86043421-563b-46ec-8e6c-e23184711bf6"
-KINESIS_PROVIDER_ID = "521eee4d-8cbe-4906-bb48-fb6bd4450033"
-# The auth spec Adobe's current page names; a connection spec may list others beside it.
-AUTH_SPEC_NAME = "Aws Kinesis authentication credentials"
-# The name an older Adobe page gives it; used only when the connection spec cannot be read.
-SEED_AUTH_SPEC_NAME = "Basic Authentication for Kinesis"
-KEY_PARAMS = frozenset({"accessKeyId", "secretKey"})
-# Flow Service's "Invalid field ... in filter params".
-UNFILTERABLE = "1449-400"
-PARAM_FIELDS = {"accessKeyId": "access_key_id", "secretKey": "secret_key", "region": "region"}
 # How far back a connection of the same name counts as "the one our lost create made".
 RECENT_SECONDS = 300
 # After an unanswered create, look again after these pauses (seconds) before calling its outcome unknown.
 LOOKUP_PAUSES = (0.5, 1.0, 2.0)
 
 
-@dataclass(frozen=True)
-class ConnectionSpec:
-    """What Flow Service says a Kinesis base connection needs."""
-
-    id: str
-    version: str
-    provider_id: str
-    auth_spec_name: str
-    auth_schema: dict[str, Any] | None = field(default=None, repr=False)
-
-    def check_params(self, params: dict[str, str]) -> None:
-        """Validate ``auth.params`` against the spec's JSON Schema; raise ``InvalidParameters`` with a code per
-        field: ``required``, or ``breaks_<rule>`` (``breaks_pattern``, ``breaks_type``…)."""
-        if not self.auth_schema:
-            return
-        validator = jsonschema.Draft7Validator(self.auth_schema)
-        problems = {}
-        for error in validator.iter_errors(params):
-            if error.validator == "required":
-                for param in (p for p in error.validator_value if p not in params):
-                    problems[PARAM_FIELDS.get(param, param)] = "required"
-            else:
-                # The code names the rule only: the value itself may be the secret.
-                param = str(error.path[0]) if error.path else "auth"
-                problems[PARAM_FIELDS.get(param, param)] = f"breaks_{error.validator}"
-        if problems:
-            raise InvalidParameters(problems)
-
-
-def choose_auth_spec(auth_specs: Any) -> dict[str, Any] | None:
-    """The access-key auth spec among a connection spec's ``authSpec`` entries.
-
-    The one named ``Aws Kinesis authentication credentials`` first; failing that, the one whose schema
-    asks for ``accessKeyId`` and ``secretKey``; failing that, none (the caller then uses the seed
-    document's name). Never the first entry merely for being first: the list may hold others.
-    """
-    entries = [entry for entry in auth_specs or [] if isinstance(entry, dict) and isinstance(entry.get("name"), str)]
-    for entry in entries:
-        if entry["name"] == AUTH_SPEC_NAME:
-            return entry
-    for entry in entries:
-        spec = entry.get("spec") if isinstance(entry.get("spec"), dict) else {}
-        properties = spec.get("properties") if isinstance(spec.get("properties"), dict) else {}
-        if KEY_PARAMS <= set(properties):
-            return entry
-    return None
-
-
-@dataclass(frozen=True)
-class Connection:
-    """A base connection, as Flow Service returns it (secrets never in clear)."""
-
-    id: str
-    name: str
-    description: str = ""
-    state: str = ""
-    sandbox_name: str = ""
-    created_at: int = 0
-    etag: str = ""
-    updated_at: int = 0
-    auth_params: dict[str, Any] = field(default_factory=dict)
-    connection_spec_id: str = ""
-    provider_id: str = ""
-    auth_spec_name: str = ""
-
-    @property
-    def access_key_id(self) -> str:
-        return str(self.auth_params.get("accessKeyId", ""))
-
-    @property
-    def region(self) -> str:
-        return str(self.auth_params.get("region", ""))
-
-    @classmethod
-    def from_api(cls, item: dict[str, Any]) -> "Connection":
-        auth = item.get("auth") or {}
-        return cls(
-            id=item["id"],
-            name=item.get("name", ""),
-            description=item.get("description", "") or "",
-            state=item.get("state", ""),
-            sandbox_name=item.get("sandboxName", ""),
-            created_at=int(item.get("createdAt") or 0),
-            etag=item.get("etag", ""),
-            updated_at=int(item.get("updatedAt") or 0),
-            auth_params=dict(auth.get("params") or {}),
-            connection_spec_id=(item.get("connectionSpec") or {}).get("id", ""),
-            provider_id=item.get("providerId") or "",
-            auth_spec_name=auth.get("specName") or "",
-        )
-
-
-@dataclass(frozen=True)
-class CreatedConnection:
-    """The answer to a create: the new id and etag; ``recovered`` when found after a lost answer."""
-
-    id: str
-    etag: str = ""
-    recovered: bool = False
-
-
-class FlowService(ConnectionUpdates):
-    """Flow Service calls for Kinesis base connections (updates, pages and dataflows: ``updates``)."""
+class FlowService(ConnectionListing, ConnectionUpdates):
+    """Flow Service calls for Kinesis base connections (listing them: ``listing``; updates, delete and
+    dataflows: ``updates``)."""
 
     def __init__(self, session: PlatformSession, lookup_pauses: tuple[float, ...] = LOOKUP_PAUSES) -> None:
         self.session = session
@@ -259,71 +149,6 @@ class FlowService(ConnectionUpdates):
         if not items:
             raise NotFound(status=404)
         return Connection.from_api(items[0])
-
-    def list_kinesis_connections(self, sandbox: str, orderby: str | None = None,
-                                 page_size: int = 50) -> Iterator[Connection]:
-        """Every Kinesis *source* connection of the sandbox, following the continuation links.
-
-        The Amazon Kinesis destination shares the source's connection spec id, so the spec id alone lets
-        destination connections through. Connections are kept only when their auth spec is one of the
-        Kinesis source's names and their provider is the source's. The auth spec name is asked for in
-        the query too (``auth.specName`` is a property of a listed connection, which Flow Service can
-        filter on); the provider only here, since Adobe's listing schema shows no ``providerId`` on a
-        connection. A connection that does not say its provider or auth spec is kept: it cannot be
-        told apart, and hiding a real one could make a retried create make a second.
-        """
-        names, providers = self._source_identity()
-        conditions = [f"connectionSpec.id=={KINESIS_SPEC_ID}", f"auth.specName=={','.join(filter(None, names))}"]
-        first_page: dict[str, Any] = {"property": conditions, "limit": page_size}
-        if orderby:
-            first_page["orderby"] = orderby
-        path: str | None = f"{BASE_PATH}/connections"
-        params: dict[str, Any] | None = first_page
-        while path:
-            try:
-                body = self.session.get_json(path, sandbox=sandbox, params=params)
-            except InvalidRequest as error:
-                if params is not first_page or error.code != UNFILTERABLE or len(conditions) == 1:
-                    raise
-                # Flow Service refused to filter on the auth spec: ask by connection spec alone (the
-                # check below still applies).
-                log.warning("Flow Service cannot filter connections on auth.specName; filtering here only")
-                conditions = conditions[:1]
-                first_page["property"] = conditions
-                continue
-            for item in body.get("items") or []:
-                connection = Connection.from_api(item)
-                if self.is_kinesis_source(connection, names, providers):
-                    yield connection
-            path, params = self._next_page(body), None
-
-    def is_kinesis_source(self, connection: Connection, names: list[str] | None = None,
-                          providers: set[str] | None = None) -> bool:
-        """True when ``connection`` is a Kinesis *source* connection (not the destination that shares its
-        connection spec id, nor any other kind)."""
-        if names is None or providers is None:
-            names, providers = self._source_identity()
-        return (connection.connection_spec_id in ("", KINESIS_SPEC_ID) and connection.provider_id in providers
-                and connection.auth_spec_name in names)
-
-    def _source_identity(self) -> tuple[list[str], set[str]]:
-        """The auth spec names and provider ids of Kinesis source connections ("" for a connection that
-        does not say). The documented ones, and the connection spec's own when a create has read it
-        already: listing does not read the spec itself, to cost no call more than the listing."""
-        spec = self._specs.get(KINESIS_SPEC_ID)
-        names = [spec.auth_spec_name] if spec else []
-        names = list(dict.fromkeys(names + [AUTH_SPEC_NAME, SEED_AUTH_SPEC_NAME]))
-        providers = {KINESIS_PROVIDER_ID, spec.provider_id if spec else KINESIS_PROVIDER_ID}
-        return names + [""], providers | {""}
-
-    def _next_page(self, body: dict[str, Any]) -> str | None:
-        href = ((body.get("_links") or {}).get("next") or {}).get("href")
-        if not href:
-            return None
-        if href.startswith(("http://", "https://")):
-            parts = urlsplit(href)
-            return self.session.settings.platform_url + parts.path + (f"?{parts.query}" if parts.query else "")
-        return href if href.startswith(BASE_PATH) else BASE_PATH + href
 
     def test_connection(self, sandbox: str, connection_id: str) -> bool:
         """Flow Service's own check that the stored credentials work."""

@@ -1,22 +1,19 @@
-"""Looking after connections that exist: one page of a listing at a time, updates under ``If-Match``
-(rename, describe, a new key), and the dataflows that use a connection.
+"""Looking after connections that exist: updates under ``If-Match`` (rename, describe, a new key), delete,
+and the dataflows that use a connection.
 
 A mixin of ``FlowService`` (``platform.connections``), kept apart so that each module stays one thing.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
-from urllib.parse import parse_qs, urlsplit
+from typing import Any, Callable
 
+from .connection import BASE_PATH, Connection
 from .errors import (ChangeUnknown, InvalidParameters, InvalidRequest, NotFound, PlatformError, ServiceUnavailable,
                      TransportError)
 from .kinesis import KinesisCredentials, check_credentials
+from .listing import continuation_token
 
-if TYPE_CHECKING:
-    from .flowservice import Connection
-
-BASE_PATH = "/data/foundation/flowservice"
 # Flow Service's documented filter for the flows reading from a base connection (sort-and-filter.md).
 FLOWS_OF_CONNECTION = "inheritedAttributes.sourceConnections[].baseConnection.id"
 # The limits the wizard puts on a new connection's name and description (Adobe documents none).
@@ -31,33 +28,11 @@ class Dataflow:
     name: str
 
 
-@dataclass(frozen=True)
-class ConnectionPage:
-    """One page of a listing, and the continuation token of the next (None on the last)."""
-
-    connections: list["Connection"]
-    next_token: str | None
-
-
 class ConnectionUpdates:
-    """Listing pages, updates and dataflows of connections (``FlowService`` provides ``session`` and the
-    Kinesis source checks)."""
+    """Updates, delete and dataflows of connections (``FlowService`` provides ``session``, ``get_connection``
+    and the connection spec; ``ConnectionListing`` the Kinesis source check)."""
 
-    def list_page(self, sandbox: str, token: str | None = None, page_size: int = 20) -> ConnectionPage:
-        """One page of the sandbox's Kinesis source connections, newest first: the first page, or the one
-        ``token`` (Flow Service's continuation token, as ``next_token`` gave it) stands for. One call."""
-        from .flowservice import KINESIS_SPEC_ID, Connection
-        if token:
-            # The limit goes with the token: a token is only as trustworthy as the link it came in.
-            params: dict[str, Any] = {"continuationToken": token, "limit": page_size}
-        else:
-            params = {"property": f"connectionSpec.id=={KINESIS_SPEC_ID}", "orderby": "-createdAt",
-                      "limit": page_size}
-        body = self.session.get_json(f"{BASE_PATH}/connections", sandbox=sandbox, params=params)
-        found = [Connection.from_api(item) for item in body.get("items") or [] if isinstance(item, dict)]
-        return ConnectionPage([c for c in found if self.is_kinesis_source(c)][:page_size], continuation_token(body))
-
-    def get_kinesis_source(self, sandbox: str, connection_id: str) -> "Connection":
+    def get_kinesis_source(self, sandbox: str, connection_id: str) -> Connection:
         """One connection by id, only if it is a Kinesis *source* connection of ``sandbox``: anything else
         (a Kinesis destination sharing the spec id, another sandbox's) is ``NotFound``, as no connection is.
         The one check the manage pages and the command line both make before showing or changing one."""
@@ -67,7 +42,7 @@ class ConnectionUpdates:
         return found
 
     def update_connection(self, sandbox: str, connection_id: str, etag: str, operations: list[dict[str, Any]],
-                          *secrets: str, landed: Callable[["Connection"], bool] = lambda _c: False) -> str:
+                          *secrets: str, landed: Callable[[Connection], bool] = lambda _c: False) -> str:
         """Apply JSON-Patch ``operations`` if the connection's etag is still ``etag``; return the new etag.
 
         ``ChangedMeanwhile`` when someone changed it since (never resent: the caller reads it again). The
@@ -94,7 +69,7 @@ class ConnectionUpdates:
             raise error.redact(*secrets)
         return str(answer.get("etag") or "")
 
-    def _read_again(self, sandbox: str, connection_id: str, cause: PlatformError) -> "Connection":
+    def _read_again(self, sandbox: str, connection_id: str, cause: PlatformError) -> Connection:
         """The connection after a change whose answer was lost; ``ChangeUnknown`` if it cannot be read
         (``NotFound`` passes: a delete's caller takes it as done)."""
         try:
@@ -170,27 +145,9 @@ class ConnectionUpdates:
         return using
 
 
-def matches_search(connection: "Connection", text: str) -> bool:
-    """Whether a search finds the connection: part of its name, or its access key ID's last four characters
-    exactly. Never part of the rest of the key: pages show only the last four, and a search that matched
-    more would let someone learn whole key IDs a character at a time."""
-    wanted = text.strip()
-    return bool(wanted) and (wanted.casefold() in connection.name.casefold()
-                             or (len(wanted) == 4 and wanted.upper() == connection.access_key_id[-4:].upper()))
-
-
 def _base_connections(flow: Any) -> list[str]:
     """The base connection ids a flow reads from, as ``inheritedAttributes`` lists them."""
     inherited = flow.get("inheritedAttributes") if isinstance(flow, dict) else None
     sources = (inherited or {}).get("sourceConnections") if isinstance(inherited, dict) else None
     return [str((source.get("baseConnection") or {}).get("id", "")) for source in sources or []
             if isinstance(source, dict) and isinstance(source.get("baseConnection"), dict)]
-
-
-def continuation_token(body: dict[str, Any]) -> str | None:
-    """The continuation token in a listing's ``_links.next.href`` (None on the last page)."""
-    href = ((body.get("_links") or {}).get("next") or {}).get("href") if isinstance(body, dict) else None
-    if not isinstance(href, str):
-        return None
-    tokens = parse_qs(urlsplit(href).query).get("continuationToken")
-    return tokens[0] if tokens else None

@@ -23,7 +23,7 @@ from typing import Any
 from flask import g, request
 
 from .state import flow_error
-from .store import EVERY_SANDBOX, MANAGE_SOURCES, VIEW_SOURCES
+from .store_ims import EVERY_SANDBOX, MANAGE_SOURCES, VIEW_SOURCES
 
 READS = ("GET", "HEAD", "OPTIONS")
 

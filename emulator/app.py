@@ -9,7 +9,8 @@ from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from . import catalog, control, dataprep, flows, flowservice, ims, ingest, patch, sandboxes
+# patch and signin add their routes to flowservice's and ims's blueprints: imported for that.
+from . import catalog, control, dataprep, flows, flowservice, ims, ingest, patch, sandboxes, signin  # noqa: F401
 from .faults import Fault
 from .state import ApiError, EmulatorState, drop_connection, flow_error, gateway_error
 from .store import Store

@@ -16,10 +16,9 @@ from flask import Blueprint, jsonify, request
 from werkzeug.wrappers import Response
 
 from .flowservice import store_connection
-from .ims import loopback_url
-from .loopback import is_loopback_host
+from .loopback import is_loopback_host, loopback_url
 from .state import CODE_LIFETIME, TOKEN_LIFETIME, current_state
-from .store import ACCESS, EVERY_SANDBOX, PERMISSIONS, REFRESH
+from .store_ims import ACCESS, EVERY_SANDBOX, PERMISSIONS, REFRESH
 from .specs import (KINESIS_DESTINATION_AUTH_SPEC_NAME, KINESIS_DESTINATION_PROVIDER_ID,
                     KINESIS_DESTINATION_SECRETS, KINESIS_SPEC_ID)
 

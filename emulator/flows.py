@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
+from typing import Any, Callable
 
 import jsonschema
 from flask import Blueprint, Response, g, jsonify, request, url_for
@@ -20,6 +20,7 @@ from . import catalog, dataprep, flowservice
 from .access import caller
 from .entities import FLOWS, SOURCE_CONNECTIONS, TARGET_CONNECTIONS
 from .filters import FLOW_PROPERTIES, SOURCE_CONNECTION_PROPERTIES, TARGET_CONNECTION_PROPERTIES
+from .ingest import catch_up
 from .listing import listing
 from .specs import DATA_LAKE_SPEC_ID, FLOW_SPECS, SPECS
 from .state import current_state, flow_error
@@ -30,6 +31,11 @@ bp.before_request(flowservice.gateway)
 
 def invalid(detail: str):
     return flow_error("1409-400", "Invalid request", detail)
+
+
+def invalid_spec():
+    return flow_error("1413-400", "Invalid request",
+                      "The spec ID provided is invalid. Please provide a valid spec ID and try again.")
 
 
 def not_found(what: str, entity_id: str):
@@ -51,8 +57,7 @@ def body_object() -> dict[str, Any]:
 def spec_ref(body: dict[str, Any], key: str) -> tuple[str, str]:
     ref = body.get(key)
     if not isinstance(ref, dict) or not isinstance(ref.get("id"), str):
-        raise flow_error("1413-400", "Invalid request",
-                         "The spec ID provided is invalid. Please provide a valid spec ID and try again.")
+        raise invalid_spec()
     return ref["id"], str(ref.get("version") or "1.0")
 
 
@@ -105,6 +110,40 @@ def refuse_delete_in_use(entity_id: str) -> None:
                          + ", ".join(flow["id"] for flow in flows) + ".")
 
 
+def collection_routes(path: str, kind: str, name: str, what: str, properties: frozenset[str], *,
+                      refuse_in_use: bool = True,
+                      shown: Callable[[dict[str, Any]], dict[str, Any]] = lambda item: item) -> None:
+    """Register the routes every collection here shares, with the same answers for each:
+
+    - ``GET /{path}``, endpoint ``list_{name}s``: the listing, filtered by ``properties``;
+    - ``GET /{path}/<{name}_id>``, endpoint ``get_{name}``: ``{"items": [shown(item)]}``;
+    - ``DELETE /{path}/<{name}_id>``, endpoint ``delete_{name}``: 204, refused with ``1447-400`` while a
+      flow uses the object when ``refuse_in_use``.
+
+    An unknown id is ``1101-404``, naming it as ``what``. The URL rules stay those of Flow Service's
+    paths: the call counts of ``/_emulator/calls`` are kept by them.
+    """
+    argument = f"{name}_id"
+
+    def list_items() -> Response:
+        return listing(current_state().store.entities.list(kind, g.sandbox), properties, path)
+
+    def get_item(**ids: str) -> Response:
+        return jsonify(items=[shown(one(kind, ids[argument], what))])
+
+    def delete_item(**ids: str) -> Response:
+        entity_id = ids[argument]
+        one(kind, entity_id, what)
+        if refuse_in_use:
+            refuse_delete_in_use(entity_id)
+        current_state().store.entities.delete(kind, g.sandbox, entity_id)
+        return no_content()
+
+    bp.add_url_rule(f"/{path}", f"list_{name}s", list_items, methods=["GET"])
+    bp.add_url_rule(f"/{path}/<{argument}>", f"get_{name}", get_item, methods=["GET"])
+    bp.add_url_rule(f"/{path}/<{argument}>", f"delete_{name}", delete_item, methods=["DELETE"])
+
+
 # Source connections ----------------------------------------------------------------------------------
 
 
@@ -120,8 +159,7 @@ def new_source_connection(body: dict[str, Any]) -> dict[str, Any]:
     spec_id, version = spec_ref(body, "connectionSpec")
     spec = SPECS.get(spec_id)
     if spec is None:
-        raise flow_error("1413-400", "Invalid request",
-                         "The spec ID provided is invalid. Please provide a valid spec ID and try again.")
+        raise invalid_spec()
     item = stamped(body.get("name"), body.get("description"))
     if not isinstance(body.get("data"), dict):
         raise invalid("data is required (for example {\"format\": \"json\"}).")
@@ -141,23 +179,8 @@ def new_source_connection(body: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
-@bp.get("/sourceConnections")
-def list_source_connections():
-    return listing(current_state().store.entities.list(SOURCE_CONNECTIONS, g.sandbox),
-                   SOURCE_CONNECTION_PROPERTIES, "sourceConnections")
-
-
-@bp.get("/sourceConnections/<source_connection_id>")
-def get_source_connection(source_connection_id: str):
-    return jsonify(items=[one(SOURCE_CONNECTIONS, source_connection_id, "Source connection")])
-
-
-@bp.delete("/sourceConnections/<source_connection_id>")
-def delete_source_connection(source_connection_id: str):
-    one(SOURCE_CONNECTIONS, source_connection_id, "Source connection")
-    refuse_delete_in_use(source_connection_id)
-    current_state().store.entities.delete(SOURCE_CONNECTIONS, g.sandbox, source_connection_id)
-    return no_content()
+collection_routes("sourceConnections", SOURCE_CONNECTIONS, "source_connection", "Source connection",
+                  SOURCE_CONNECTION_PROPERTIES)
 
 
 # Target connections ----------------------------------------------------------------------------------
@@ -174,8 +197,7 @@ def new_target_connection(body: dict[str, Any]) -> dict[str, Any]:
     """The target connection that ``body`` asks for, checked, not yet kept."""
     spec_id, version = spec_ref(body, "connectionSpec")
     if spec_id != DATA_LAKE_SPEC_ID:
-        raise flow_error("1413-400", "Invalid request",
-                         "The spec ID provided is invalid. Please provide a valid spec ID and try again.")
+        raise invalid_spec()
     item = stamped(body.get("name") or "Target connection", body.get("description"))
     data, params = body.get("data"), body.get("params")
     if not isinstance(data, dict):
@@ -187,23 +209,8 @@ def new_target_connection(body: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
-@bp.get("/targetConnections")
-def list_target_connections():
-    return listing(current_state().store.entities.list(TARGET_CONNECTIONS, g.sandbox),
-                   TARGET_CONNECTION_PROPERTIES, "targetConnections")
-
-
-@bp.get("/targetConnections/<target_connection_id>")
-def get_target_connection(target_connection_id: str):
-    return jsonify(items=[one(TARGET_CONNECTIONS, target_connection_id, "Target connection")])
-
-
-@bp.delete("/targetConnections/<target_connection_id>")
-def delete_target_connection(target_connection_id: str):
-    one(TARGET_CONNECTIONS, target_connection_id, "Target connection")
-    refuse_delete_in_use(target_connection_id)
-    current_state().store.entities.delete(TARGET_CONNECTIONS, g.sandbox, target_connection_id)
-    return no_content()
+collection_routes("targetConnections", TARGET_CONNECTIONS, "target_connection", "Target connection",
+                  TARGET_CONNECTION_PROPERTIES)
 
 
 # Flows -----------------------------------------------------------------------------------------------
@@ -249,8 +256,7 @@ def new_flow(body: dict[str, Any]) -> dict[str, Any]:
     spec_id, version = spec_ref(body, "flowSpec")
     spec = FLOW_SPECS.get(spec_id)
     if spec is None:
-        raise flow_error("1413-400", "Invalid request",
-                         "The spec ID provided is invalid. Please provide a valid spec ID and try again.")
+        raise invalid_spec()
     item = stamped(body.get("name"), body.get("description"))
     sources = _connections(body, "sourceConnectionIds", SOURCE_CONNECTIONS, "Source connection",
                            spec["sourceConnectionSpecIds"])
@@ -274,20 +280,6 @@ def new_flow(body: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
-@bp.get("/flows")
-def list_flows():
-    return listing(current_state().store.entities.list(FLOWS, g.sandbox), FLOW_PROPERTIES, "flows")
-
-
-@bp.get("/flows/<flow_id>")
-def get_flow(flow_id: str):
-    from .ingest import catch_up  # a streaming flow reads its stream when it is looked at
-
-    return jsonify(items=[catch_up(g.sandbox, one(FLOWS, flow_id, "Flow"))])
-
-
-@bp.delete("/flows/<flow_id>")
-def delete_flow(flow_id: str):
-    one(FLOWS, flow_id, "Flow")
-    current_state().store.entities.delete(FLOWS, g.sandbox, flow_id)
-    return no_content()
+# A streaming flow reads its stream when it is looked at.
+collection_routes("flows", FLOWS, "flow", "Flow", FLOW_PROPERTIES, refuse_in_use=False,
+                  shown=lambda flow: catch_up(g.sandbox, flow))

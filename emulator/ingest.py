@@ -26,7 +26,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 from flask import Blueprint, g, request
 
 from .entities import FLOWS, SOURCE_CONNECTIONS
-from .filters import FLOW_PROPERTIES
 from .flowservice import gateway
 from .kinesis import Kinesis, provider_message
 from .listing import listing

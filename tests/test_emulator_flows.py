@@ -193,6 +193,31 @@ def test_deleting_what_does_not_exist_is_1101(api):
         assert code(api.call("DELETE", path)) == "1101-404"
 
 
+def test_the_three_collections_answer_their_shared_routes_alike(api, platform):
+    """Source connections, target connections and flows share one registration of list, get and delete:
+    each answers it in its own words (the 404 names the kind), at the place its create's Location gives."""
+    base_id = base_connection(platform)
+    EmulatorControl(api.url).seed_catalog(api.sandbox)
+    made = {}
+    for path, body in (("/sourceConnections", lambda: source_body(base_id)), ("/targetConnections", target_body),
+                       ("/flows", lambda: flow_body(made["/sourceConnections"], made["/targetConnections"]))):
+        answer = api.call("POST", path, json=body())
+        assert answer.status_code == 201
+        made[path] = answer.json()["id"]
+        assert answer.headers["Location"] == FLOW_SERVICE + f"{path}/{made[path]}"
+        assert [item["id"] for item in api.ok("GET", path)["items"]] == [made[path]]
+        assert [item["id"] for item in api.ok("GET", f"{path}/{made[path]}")["items"]] == [made[path]]
+    for path, what in (("/flows", "Flow"), ("/sourceConnections", "Source connection"),
+                       ("/targetConnections", "Target connection")):
+        for method in ("GET", "DELETE"):
+            missing = api.call(method, f"{path}/nope")
+            assert missing.status_code == 404 and code(missing) == "1101-404"
+            assert f"{what} 'nope' does not exist." in missing.json()["report"]["detailed-message"]
+        deleted = api.call("DELETE", f"{path}/{made[path]}")
+        assert deleted.status_code == 204 and deleted.content == b"" and "Content-Type" not in deleted.headers
+        assert api.ok("GET", path)["items"] == []
+
+
 def test_reading_flows_needs_view_sources_and_making_them_manage_sources(api, platform, emulator):
     """Flow Service's permission rules hold for flows as for connections (see emulator/access.py)."""
     from tests.test_emulator_ims import ANALYST, Browser, CLIENT, platform as call, signed_in
