@@ -2,9 +2,11 @@
 
 ``POST /mappingSets`` takes ``{"version": 0, "xdmSchema": <schema $id>, "xdmVersion": "1.0", "mappings":
 [{"sourceType": "ATTRIBUTE", "source": "page.path", "destination": "_demotenant.page.path"}]}`` and
-answers with the mapping set's ``id`` and ``version``. The emulator refuses a schema that the sandbox does
-not have and a destination that is not a field of it (400, Adobe's ``{"type", "title", "status",
-"detail"}`` shape); a flow's Mapping transformation must name a mapping set it holds (``1419-400``) whose
+answers with the mapping set's ``id`` and ``version``. A mapping's ``sourceType`` is ``ATTRIBUTE`` (the
+default), ``STATIC`` or ``EXPRESSION``; an expression must be one the emulator resolves (``mapper``), such as
+``{"sourceType": "EXPRESSION", "source": "uuid()", "destination": "_id"}``, a calculated field. The
+emulator refuses a schema that the sandbox does not have and a destination that is not a field of it
+(400, Adobe's ``{"type", "title", "status", "detail"}`` shape); a flow's Mapping transformation must name a mapping set it holds (``1419-400``) whose
 schema is the target's (``1425-400``).
 """
 from __future__ import annotations
@@ -18,6 +20,7 @@ from flask import Blueprint, g, jsonify, request
 from .catalog import error, leaf_paths, schema
 from .entities import DATASETS, MAPPING_SETS
 from .flowservice import gateway
+from .mapper import SOURCE_TYPES, expression_problem
 from .state import current_state, flow_error
 
 bp = Blueprint("dataprep", __name__, url_prefix="/data/foundation/conversion")
@@ -49,6 +52,11 @@ def new_mapping_set(body: dict[str, Any]) -> dict[str, Any]:
             raise error(400, "Bad Request", "Each mapping needs a source and a destination.")
         if mapping["destination"] not in fields:
             raise error(400, "Bad Request", f"Destination '{mapping['destination']}' is not a field of the schema.")
+        kind = mapping.get("sourceType", "ATTRIBUTE")
+        if kind not in SOURCE_TYPES:
+            raise error(400, "Bad Request", f"sourceType '{kind}' is not one of {', '.join(SOURCE_TYPES)}.")
+        if kind == "EXPRESSION" and expression_problem(mapping["source"]):
+            raise error(400, "Bad Request", str(expression_problem(mapping["source"])))
     now = int(time.time() * 1000)
     author = f"{g.client_id}@AdobeID"
     return {"id": uuid.uuid4().hex, "name": str(body.get("name") or ""), "version": 0, "xdmSchema": target["$id"],

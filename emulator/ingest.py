@@ -10,8 +10,11 @@ The emulator keeps one such run per flow and hour (UTC), and fills the flow's ``
 It reads when it is asked: each ``GET /flows/{id}`` or ``/runs`` listing first takes in what the flow's
 stream holds beyond what was read before (boto3, with the base connection's stored keys, at the
 emulator's Kinesis endpoint), from the start of the stream with ``reset: earliest``, else from the moment
-the flow was made. A record whose data is a JSON object counts as ingested; any other is a failed record
-(Data Prep maps JSON only). Kinesis refusing the keys fails the run with the provider's message.
+the flow was made. A record whose data is not a JSON object is a failed record (Data Prep maps JSON only);
+one that is goes through the flow's mapping set (``mapper.apply``; as it is without one), and what that makes
+counts as ingested only when it has the fields its schema's class requires (an ExperienceEvent's ``_id`` and
+``timestamp``): otherwise it is a failed record too, with the validation message in the run's errors.
+Kinesis refusing the keys fails the run with the provider's message.
 """
 from __future__ import annotations
 
@@ -20,15 +23,17 @@ import threading
 import time
 import uuid
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from botocore.exceptions import BotoCoreError, ClientError
 from flask import Blueprint, g, request
 
-from .entities import FLOWS, SOURCE_CONNECTIONS
+from .catalog import schema
+from .entities import DATASETS, FLOWS, MAPPING_SETS, SOURCE_CONNECTIONS, TARGET_CONNECTIONS
 from .flowservice import gateway
 from .kinesis import Kinesis, provider_message
 from .listing import listing
+from .mapper import apply, violation
 from .state import current_state, flow_error
 
 bp = Blueprint("runs", __name__, url_prefix="/data/foundation/flowservice")
@@ -53,10 +58,10 @@ def catch_up(sandbox: str, flow: dict[str, Any]) -> dict[str, Any]:
             return flow
         positions = entities.get(POSITIONS, sandbox, f"positions:{flow['id']}") or {
             "id": f"positions:{flow['id']}", "shards": {}}
-        counts, problem = {"ok": 0, "failed": 0, "bytes": 0}, None
+        counts, problem = {"ok": 0, "failed": 0, "bytes": 0, "invalid": {}}, None
         try:
             _read(Kinesis(current_state().kinesis_endpoint_url, base[0]["auth"]["params"], base[1]).client,
-                  source["params"], flow["createdAt"], positions["shards"], counts)
+                  source["params"], flow["createdAt"], positions["shards"], counts, _prepared(sandbox, flow))
         except ClientError as exc:
             problem = provider_message(exc)
         except BotoCoreError as exc:
@@ -68,7 +73,24 @@ def catch_up(sandbox: str, flow: dict[str, Any]) -> dict[str, Any]:
         return flow
 
 
-def _read(client, params: dict[str, Any], created_ms: int, shards: dict[str, str], counts: dict[str, int]) -> None:
+def _prepared(sandbox: str, flow: dict[str, Any]) -> Callable[[dict[str, Any]], str | None]:
+    """What the flow does to one JSON record: its mapping set applied, then the XDM check of the target
+    schema's class; the violation, or None when the record is ingested."""
+    entities = current_state().store.entities
+    mappings = None
+    for transformation in flow.get("transformations") or []:
+        if transformation.get("name") == "Mapping":
+            found = entities.get(MAPPING_SETS, sandbox, str((transformation.get("params") or {}).get("mappingId")))
+            mappings = found["mappings"] if found else mappings
+    target = entities.get(TARGET_CONNECTIONS, sandbox, (flow.get("targetConnectionIds") or [""])[0]) or {}
+    dataset = entities.get(DATASETS, sandbox, str((target.get("params") or {}).get("dataSetId"))) or {}
+    found_schema = schema(sandbox, str((dataset.get("schemaRef") or {}).get("id"))) or {}
+    xdm_class = str(found_schema.get("meta:class") or "")
+    return lambda record: violation(xdm_class, apply(mappings, record) if mappings is not None else record)
+
+
+def _read(client, params: dict[str, Any], created_ms: int, shards: dict[str, str], counts: dict[str, Any],
+          check: Callable[[dict[str, Any]], str | None]) -> None:
     stream = params["stream"]
     for shard in client.describe_stream(StreamName=stream)["StreamDescription"]["Shards"]:
         shard_id = shard["ShardId"]
@@ -83,21 +105,26 @@ def _read(client, params: dict[str, Any], created_ms: int, shards: dict[str, str
             answer = client.get_records(ShardIterator=iterator, Limit=1000)
             for record in answer.get("Records", []):
                 counts["bytes"] += len(record["Data"])
-                counts["ok" if _is_json_object(record["Data"]) else "failed"] += 1
+                data = _json_object(record["Data"])
+                wrong = check(data) if data is not None else None
+                counts["ok" if data is not None and wrong is None else "failed"] += 1
+                if wrong:
+                    counts["invalid"][wrong] = counts["invalid"].get(wrong, 0) + 1
                 shards[shard_id] = record["SequenceNumber"]
             iterator = answer.get("NextShardIterator")
             if not iterator or not answer.get("Records"):
                 break
 
 
-def _is_json_object(data: bytes) -> bool:
+def _json_object(data: bytes) -> dict[str, Any] | None:
     try:
-        return isinstance(json.loads(data), dict)
+        found = json.loads(data)
     except (ValueError, RecursionError):
-        return False
+        return None
+    return found if isinstance(found, dict) else None
 
 
-def _record(sandbox: str, flow: dict[str, Any], counts: dict[str, int], problem: str | None) -> dict[str, Any]:
+def _record(sandbox: str, flow: dict[str, Any], counts: dict[str, Any], problem: str | None) -> dict[str, Any]:
     """Add what was read to the run of this hour, and say so in the flow's ``lastRunDetails``."""
     entities = current_state().store.entities
     now = int(time.time() * 1000)
@@ -124,9 +151,13 @@ def _record(sandbox: str, flow: dict[str, Any], counts: dict[str, int], problem:
     metrics["sizeSummary"]["inputBytes"] += counts["bytes"]
     metrics["durationSummary"]["completedAtUTC"] = now
     errors = metrics["statusSummary"]["errors"]
-    if counts["failed"]:
-        errors.append({"code": "CONVERT-2001-400", "message": f"{counts['failed']} record(s) were not JSON objects "
+    not_json = counts["failed"] - sum(counts["invalid"].values())
+    if not_json:
+        errors.append({"code": "CONVERT-2001-400", "message": f"{not_json} record(s) were not JSON objects "
                                                                 "and could not be mapped."})
+    for message, number in counts["invalid"].items():
+        # The code is the emulator's choice (Adobe's docs give none); the message is the validation service's.
+        errors.append({"code": "XDM-1001-400", "message": f"{number} record(s) failed XDM validation: {message}"})
     if problem:
         errors.append({"code": "1100-400", "message": f"Error from flow provider: {problem}"})
     status = "failed" if problem or not summary["outputRecordCount"] else (

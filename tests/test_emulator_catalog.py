@@ -14,6 +14,11 @@ from .test_emulator_flows import DATA_LAKE, DATASET, SCHEMA, Api, code, source_b
 
 INGEST_REGION = "ap-south-1"      # a region of its own: other tests' stream listings stay as they are
 ADHOC = "https://ns.adobe.com/demotenant/schemas/csvuploads"
+# An ExperienceEvent record needs an _id and a timestamp: calculated fields give them (Data Prep EXPRESSION).
+CALCULATED = [{"sourceType": "EXPRESSION", "source": "uuid()", "destination": "_id"},
+              {"sourceType": "EXPRESSION", "source": "now()", "destination": "timestamp"}]
+CUSTOMER = [{"source": "customer", "destination": "_demotenant.customer"}]
+BEFORE = {"before": "the flow", "_id": "before-1", "timestamp": "2026-01-01T00:00:00Z"}   # already XDM
 
 
 @pytest.fixture
@@ -81,12 +86,13 @@ def stream(kinesis_stage):
     name = f"ingest-{uuid.uuid4().hex[:8]}"
     kinesis = kinesis_stage.client("kinesis", INGEST_REGION)
     kinesis.create_stream(StreamName=name, ShardCount=1)
-    kinesis.put_record(StreamName=name, Data=json.dumps({"before": "the flow"}).encode(), PartitionKey="k")
+    kinesis.put_record(StreamName=name, Data=json.dumps(BEFORE).encode(), PartitionKey="k")
     yield name, kinesis
     kinesis.delete_stream(StreamName=name)
 
 
-def ingesting_flow(api: Api, platform, stream: str, reset: str = "latest", mapping: bool = True) -> str:
+def ingesting_flow(api: Api, platform, stream: str, reset: str = "latest", mapping: bool = True,
+                   mappings: list | None = None) -> str:
     base = platform.connections.create_kinesis_connection("prod", f"ingest {stream}", "",
                                                           credentials(region=INGEST_REGION)).id
     params = {"stream": stream, "dataType": "raw", "reset": reset}
@@ -97,8 +103,8 @@ def ingesting_flow(api: Api, platform, stream: str, reset: str = "latest", mappi
     transformations = []
     if mapping:
         mapping_id = raw(api, "POST", "/data/foundation/conversion/mappingSets", json={
-            "version": 0, "xdmSchema": SCHEMA, "mappings": [{"source": "customer",
-                                                             "destination": "_demotenant.customer"}]}).json()["id"]
+            "version": 0, "xdmSchema": SCHEMA, "mappings": CUSTOMER + CALCULATED if mappings is None else mappings,
+        }).json()["id"]
         transformations = [{"name": "Mapping", "params": {"mappingId": mapping_id, "mappingVersion": "0"}}]
     return api.ok("POST", "/flows", json={
         "name": "ingest", "flowSpec": {"id": "d69717ba-71b4-4313-b654-49f9cf126d7a", "version": "1.0"},
