@@ -146,11 +146,14 @@ class Dataflows:
                             lambda since: self._recent("targetConnections", sandbox, tag, since), earlier_ms)
 
     def create_mapping_set(self, sandbox: str, schema_id: str, mappings: dict[str, str], tag: str,
-                           earlier_ms: int | None = None) -> str:
-        """A Data Prep mapping set from stream fields onto ``schema_id``'s (``{source: destination}``), named
-        after ``tag`` (see ``mapping_set_name``)."""
+                           earlier_ms: int | None = None, calculated: dict[str, str] | None = None) -> str:
+        """A Data Prep mapping set from stream fields onto ``schema_id``'s (``{source: destination}``), and
+        calculated fields (``{destination: expression}``, such as ``{"_id": "uuid()"}``: Data Prep's
+        ``EXPRESSION`` source type, resolved for each record), named after ``tag`` (see ``mapping_set_name``)."""
         rows = [{"sourceType": "ATTRIBUTE", "source": source, "destination": destination}
                 for source, destination in mappings.items()]
+        rows += [{"sourceType": "EXPRESSION", "source": expression, "destination": destination}
+                 for destination, expression in (calculated or {}).items()]
         name = mapping_set_name(tag)
         body = {"name": name, "version": 0, "xdmSchema": schema_id, "xdmVersion": "1.0", "mappings": rows}
 

@@ -113,9 +113,10 @@ def _create(wizard: DataflowWizard, earlier: int | None) -> dict[str, Any]:
         sandbox, body, mark, since))
     target_id = step("target", (dataset_id, schema_id), lambda mark, since: flows.create_target_connection(
         sandbox, label["target"], dataset_id, schema_id, mark, since))
-    mappings = dict(mapping["mappings"])
-    mapping_id = step("mapping", (schema_id, mappings), lambda mark, since: flows.create_mapping_set(
-        sandbox, schema_id, mappings, mark, since))
+    mappings, calculated = dict(mapping["mappings"]), dict(mapping.get("calculated") or {})
+    inputs = (schema_id, mappings, calculated) if calculated else (schema_id, mappings)   # keys made before stay
+    mapping_id = step("mapping", inputs, lambda mark, since: flows.create_mapping_set(
+        sandbox, schema_id, mappings, mark, since, calculated))
     flow_id = step("flow", (source_id, target_id, mapping_id, label["flow"]), lambda mark, since: flows.create_flow(
         sandbox, label["flow"], source_id, target_id, mapping_id, mark, since))
     return {"flow_id": flow_id, "sandbox": sandbox}

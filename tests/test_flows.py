@@ -15,6 +15,7 @@ from .test_emulator_catalog import INGEST_REGION
 from .test_emulator_flows import DATASET, SCHEMA
 
 MAPPING = {"customer": "_demotenant.customer", "page.path": "_demotenant.page.path"}
+CALCULATED = {"_id": "uuid()", "timestamp": "now()"}      # what an ExperienceEvent needs in every record
 
 
 @pytest.fixture
@@ -39,11 +40,11 @@ def listed(platform: Platform, collection: str) -> list[dict]:
     return platform.session.get_json(f"/data/foundation/flowservice/{collection}", sandbox="prod")["items"]
 
 
-def a_dataflow(platform: Platform, body: dict) -> str:
+def a_dataflow(platform: Platform, body: dict, calculated: dict | None = CALCULATED) -> str:
     flows = platform.dataflows
     source = flows.create_source_connection("prod", body, "t1")
     target = flows.create_target_connection("prod", "flows target", DATASET, SCHEMA, "t2")
-    mapping = flows.create_mapping_set("prod", SCHEMA, MAPPING, "t3")
+    mapping = flows.create_mapping_set("prod", SCHEMA, MAPPING, "t3", calculated=calculated)
     return flows.create_flow("prod", "flows dataflow", source, target, mapping, "t4")
 
 
@@ -58,6 +59,24 @@ def test_the_four_creates_make_a_dataflow_that_counts_what_arrives(platform, mad
     arrived = platform.dataflows.arrivals("prod", flow_id)
     assert (arrived.records, arrived.ingested, arrived.failed, arrived.status) == (5, 5, 0, "success")
     assert arrived.last_ingestion_ms and platform.dataflows.flow("prod", flow_id).last_run["state"] == "success"
+
+
+def test_the_mapping_set_carries_the_calculated_fields_as_expressions(platform, made):
+    mapping_id = platform.dataflows.create_mapping_set("prod", SCHEMA, MAPPING, "t3", calculated=CALCULATED)
+    rows = platform.session.get_json(f"/data/foundation/conversion/mappingSets/{mapping_id}", sandbox="prod")
+    assert [(r["sourceType"], r["source"], r["destination"]) for r in rows["mappings"]] == [
+        ("ATTRIBUTE", "customer", "_demotenant.customer"), ("ATTRIBUTE", "page.path", "_demotenant.page.path"),
+        ("EXPRESSION", "uuid()", "_id"), ("EXPRESSION", "now()", "timestamp")]
+
+
+def test_without_calculated_fields_no_record_of_an_experience_event_is_ingested(platform, made, stream):
+    flow_id = a_dataflow(platform, made, calculated=None)
+    name, kinesis = stream
+    for n in range(2):
+        kinesis.put_record(StreamName=name, Data=json.dumps({"customer": f"c{n}"}).encode(), PartitionKey="k")
+    arrived = platform.dataflows.arrivals("prod", flow_id)
+    assert (arrived.records, arrived.ingested, arrived.failed, arrived.status) == (2, 0, 2, "failed")
+    assert arrived.errors == ("2 record(s) failed XDM validation: #: required key [_id] not found",)
 
 
 CREATES = [
