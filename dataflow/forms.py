@@ -92,12 +92,21 @@ class ReviewForm(Form):
         description=_l("How the dataflow will be listed in Experience Platform."))
 
 
+CALCULATE, LEAVE = "calculated", "none"
+
+
 def mapping_form(sources: list[tuple[str, str]], targets: list[tuple[str, str]], data: dict[str, str],
-                 formdata: Any = None) -> Form:
-    """Step 3: for each stream field (path, type), the schema field it lands in, or none."""
-    fields = {f"map_{n}": SelectField(shown(path), choices=[], validate_choice=False, widget=widgets.Select(),
-                                      description=gettext("Stream field of type %(type)s", type=kind))
-              for n, (path, kind) in enumerate(sources)}
+                 formdata: Any = None, required: tuple[str, ...] = (), calculate: dict[str, str] | None = None) -> Form:
+    """Step 3: for each stream field (path, type), the schema field it lands in, or none; for each field the
+    schema's class needs in every record (``required``), whether a calculated field fills it when no stream
+    field does (``calculate``: ``{path: CALCULATE or LEAVE}``, calculated unless said otherwise)."""
+    fields: dict[str, Any] = {
+        f"map_{n}": SelectField(shown(path), choices=[], validate_choice=False, widget=widgets.Select(),
+                                description=gettext("Stream field of type %(type)s", type=kind))
+        for n, (path, kind) in enumerate(sources)}
+    fields.update({f"calc_{n}": RadioField(gettext("%(field)s when no stream field goes to it", field=path),
+                                           choices=[], validate_choice=False, option_widget=widgets.RadioInput())
+                   for n, path in enumerate(required)})
 
     class MappingForm(Form):
         def validate(self, extra_validators: Any = None) -> bool:
@@ -114,6 +123,10 @@ def mapping_form(sources: list[tuple[str, str]], targets: list[tuple[str, str]],
                     valid = False
                 elif field.data:
                     seen[field.data] = path
+            for n in range(len(required)):
+                if self[f"calc_{n}"].data not in (CALCULATE, LEAVE):
+                    self[f"calc_{n}"].errors.append(gettext("Choose one of the choices listed."))
+                    valid = False
             if valid and not seen:
                 self["map_0"].errors.append(gettext("Map at least one field: nothing would be ingested."))
                 valid = False
@@ -122,8 +135,22 @@ def mapping_form(sources: list[tuple[str, str]], targets: list[tuple[str, str]],
     for name, field in fields.items():
         setattr(MappingForm, name, field)
     initial = {f"map_{n}": data.get(path, NOT_MAPPED) for n, (path, _kind) in enumerate(sources)}
+    initial.update({f"calc_{n}": (calculate or {}).get(path, CALCULATE) for n, path in enumerate(required)})
+    if formdata is not None:      # a form posted before these fields were offered: the default, not an error
+        formdata = formdata.copy()
+        for n in range(len(required)):
+            formdata.setdefault(f"calc_{n}", CALCULATE)
     form = MappingForm(formdata=formdata, data=initial)
     choices = [(NOT_MAPPED, gettext("Not mapped"))] + targets
     for name in fields:        # given after binding: WTForms deprecates (value, label) pairs in the declaration
-        form[name].choices = choices
+        if name.startswith("map_"):
+            form[name].choices = choices
+    for n, path in enumerate(required):
+        form[f"calc_{n}"].choices = [(CALCULATE, CALCULATED_LABELS.get(path, gettext("A calculated value"))),
+                                     (LEAVE, gettext("Nothing"))]
     return form
+
+
+# What each calculated field gives, in plain words (its expression is in ``routes.CALCULATED``).
+CALCULATED_LABELS: dict[str, Any] = {"_id": _l("A new unique identifier (UUID) for each record"),
+                                     "timestamp": _l("The time each record is ingested")}

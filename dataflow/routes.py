@@ -25,13 +25,15 @@ from web.once import StillRunning
 from . import bp
 from .create import KINDS, STEP_OF, CreateFailed, create_dataflow, names, progress
 from .fields import COLLISION, shown, unmappable
-from .forms import DestinationForm, ReviewForm, StreamForm, mapping_form
+from .forms import CALCULATE, DestinationForm, ReviewForm, StreamForm, mapping_form
 from .state import STEPS, DataflowWizard, current
 
 bp.add_app_template_filter(shown, "shown")
 # Fields every record of the class must have (XDM ExperienceEvent: an id and a time): a record without them
-# fails to ingest, so the mapping step says which are not mapped yet.
+# fails to ingest, so the mapping step offers a calculated field for each (Data Prep's functions: uuid()
+# "generates a pseudo-random ID", now() "retrieves the current time"), used when no stream field goes to it.
 REQUIRED = {"https://ns.adobe.com/xdm/context/experienceevent": ("_id", "timestamp")}
+CALCULATED = {"_id": "uuid()", "timestamp": "now()"}
 LISTING_TTL = 30      # seconds a sandbox's streams, datasets and schemas are shared between views
 create_limit = limiter.shared_limit(lambda: current_app.config["CREATE_RATE_LIMIT"], scope="create")
 
@@ -215,15 +217,23 @@ def mapping(wizard: DataflowWizard):
     saved = wizard.draft("mapping") or wizard.data("mapping").get("mappings")
     suggested = suggest(dict(sources), schema.fields)
     targets = [(f.path, f"{f.path} ({f.type})") for f in schema.fields]
+    required = tuple(path for path in REQUIRED.get(schema.xdm_class, ()) if path in {f.path for f in schema.fields})
     form = mapping_form(sources, targets, saved if saved is not None else suggested,
-                        request.form if request.method == "POST" else None)
+                        request.form if request.method == "POST" else None, required,
+                        wizard.draft("mapping_calculate") or wizard.data("mapping").get("calculate"))
+    calculate = {path: form[f"calc_{n}"].data for n, path in enumerate(required)}
     if request.method == "POST" and request.form.get("action") == "back":
         wizard.save_draft("mapping", {path: form[f"map_{n}"].data or "" for n, (path, _kind) in enumerate(sources)})
+        wizard.save_draft("mapping_calculate", calculate)
         return go_to("destination")
     if request.method == "POST" and form.validate():
         chosen = {path: form[f"map_{n}"].data for n, (path, _kind) in enumerate(sources) if form[f"map_{n}"].data}
-        wizard.save("mapping", {"mappings": chosen})
+        # A stream field mapped onto a required field wins: the calculated one is sent only where none is.
+        calculated = {path: CALCULATED[path] for path, choice in calculate.items()
+                      if choice == CALCULATE and path not in chosen.values()}
+        wizard.save("mapping", {"mappings": chosen, "calculate": calculate, "calculated": calculated})
         wizard.save_draft("mapping", None)
+        wizard.save_draft("mapping_calculate", None)
         return go_to("review")
     rows = [(form[f"map_{n}"], path, kind, path in suggested) for n, (path, kind) in enumerate(sources)]
     unmatched = [path for path, _kind in sources if path not in suggested]
@@ -231,10 +241,10 @@ def mapping(wizard: DataflowWizard):
                 if reason == COLLISION else gettext("one of its keys is empty, so no path can name it"))
                for path, reason in (wizard.data("stream").get("unmappable") or {}).items()]
     chosen = {form[f"map_{n}"].data for n in range(len(sources))}
-    unfilled = [path for path in REQUIRED.get(schema.xdm_class, ())
-                if path in {f.path for f in schema.fields} and path not in chosen]
+    unfilled = [path for path in required if path not in chosen and calculate[path] != CALCULATE]
+    calculations = [(form[f"calc_{n}"], path, CALCULATED[path], path in chosen) for n, path in enumerate(required)]
     return render("mapping", wizard, 422 if form.errors else 200, form=form, rows=rows, unmatched=unmatched,
-                  refused=refused, unfilled=unfilled, schema=schema, error=None)
+                  refused=refused, unfilled=unfilled, calculations=calculations, schema=schema, error=None)
 
 
 def replaced(wizard: DataflowWizard) -> Response:

@@ -172,7 +172,8 @@ def seed_demo_platform(app) -> dict[str, str] | None:
     Returns the ids made, or None when they were already there."""
     from flask import g
 
-    from .entities import FLOWS, SOURCE_CONNECTIONS, TARGET_CONNECTIONS
+    from .dataprep import new_mapping_set
+    from .entities import FLOWS, MAPPING_SETS, SOURCE_CONNECTIONS, TARGET_CONNECTIONS
     from .flows import new_flow, new_source_connection, new_target_connection
     from .flowservice import store_connection
     from .specs import (DATA_LAKE_SPEC_ID, KINESIS_AUTH_SPEC_NAME, KINESIS_PROVIDER_ID, KINESIS_SPEC_ID,
@@ -199,8 +200,16 @@ def seed_demo_platform(app) -> dict[str, str] | None:
             "name": "Web clickstream events target", "connectionSpec": {"id": DATA_LAKE_SPEC_ID, "version": "1.0"},
             "data": {"format": "parquet_xdm", "schema": {"id": DEMO_SCHEMA_ID, "version": "1.0"}},
             "params": {"dataSetId": DEMO_DATASET_ID}}))
+        # Its records become ExperienceEvents: calculated fields give each the _id and timestamp it must have.
+        mapping = store.entities.add(MAPPING_SETS, DEMO_SANDBOX, new_mapping_set({
+            "name": "Web clickstream mapping", "xdmSchema": DEMO_SCHEMA_ID, "mappings": [
+                {"sourceType": "ATTRIBUTE", "source": "customer", "destination": "_demotenant.customer"},
+                {"sourceType": "ATTRIBUTE", "source": "event", "destination": "_demotenant.event"},
+                {"sourceType": "EXPRESSION", "source": "uuid()", "destination": "_id"},
+                {"sourceType": "EXPRESSION", "source": "now()", "destination": "timestamp"}]}))
         flow = store.entities.add(FLOWS, DEMO_SANDBOX, new_flow({
             "name": DEMO_FLOW_NAME, "flowSpec": {"id": STREAMING_FLOW_SPEC_ID, "version": "1.0"},
-            "sourceConnectionIds": [source["id"]], "targetConnectionIds": [target["id"]]}))
+            "sourceConnectionIds": [source["id"]], "targetConnectionIds": [target["id"]],
+            "transformations": [{"name": "Mapping", "params": {"mappingId": mapping["id"], "mappingVersion": "0"}}]}))
     return {"connection": connection["id"], "sourceConnection": source["id"], "targetConnection": target["id"],
             "flow": flow["id"]}

@@ -14,6 +14,8 @@ from .test_emulator_flows import DATASET
 
 SELECT = re.compile(r'<select[^>]*name="(map_\d+)"[^>]*>(.*?)</select>', re.S)
 SELECTED = re.compile(r'<option[^>]*value="([^"]*)"[^>]*selected|<option selected[^>]*value="([^"]*)"')
+CHECKED_CALCULATED = re.compile(r'<input[^>]*name="calc_\d"[^>]*value="calculated"[^>]*checked'
+                                r'|<input[^>]*checked[^>]*name="calc_\d"[^>]*value="calculated"')
 FLOW_PAGE = re.compile(r"/dataflows/prod/([0-9a-f-]{36})$")
 CREATES = ["sourceConnections", "targetConnections", "mappingSets", "flows"]
 POSTS = {"sourceConnections": "POST /data/foundation/flowservice/sourceConnections",
@@ -83,8 +85,12 @@ def test_from_a_connection_to_a_dataflow_that_counts_its_records(walker, connect
     to_review(walker, connection_id)
     review = walker.client.get("/dataflows/review").get_data(as_text=True)
     assert "Nothing has been created yet" in review and "web-clickstream" in review
+    assert "<code>uuid()</code></dt><dd><code>_id</code>" in review and "<code>now()</code>" in review
     answer = create(walker)
     flow_id = FLOW_PAGE.search(answer.location).group(1)
+    [mapping_set] = listed(platform, COLLECTION_PATHS["mappingSets"])
+    sent = {(m["sourceType"], m["source"], m["destination"]) for m in mapping_set["mappings"]}
+    assert {("EXPRESSION", "uuid()", "_id"), ("EXPRESSION", "now()", "timestamp")} <= sent
     page = walker.client.get(f"/dataflows/prod/{flow_id}")
     text = page.get_data(as_text=True)
     assert page.headers["Refresh"] == "10" and "a few minutes after a dataflow is created" in text
@@ -102,8 +108,40 @@ def test_the_mapping_suggests_by_name_and_shows_what_does_not_fit(walker, connec
     chosen = mapping_choices(page)
     assert "_demotenant.customer" in chosen.values() and "_demotenant.page.path" in chosen.values()
     assert 'id="unmatched"' in page and "<code>sku</code>" in page
+    # _id and timestamp: no stream field fits them, so their calculated fields are offered, chosen already.
+    assert 'id="unfilled"' not in page and "a new unique identifier for each record" in page
+    assert len(CHECKED_CALCULATED.findall(page)) == 2
+
+
+def test_without_the_calculated_id_the_page_warns_and_records_fail_with_adobes_words(walker, connection_id, platform):
+    to_review(walker, connection_id)
+    page = walker.client.get("/dataflows/mapping").get_data(as_text=True)
+    answer = walker.post("/dataflows/mapping", {**mapping_choices(page), "calc_0": "none", "calc_1": "calculated"})
+    assert answer.location.endswith("/dataflows/review")
+    page = walker.client.get("/dataflows/mapping").get_data(as_text=True)
     warned = page[page.index('id="unfilled"'):]
-    assert "<code>_id</code>, <code>timestamp</code>" in warned[:warned.index("</div>")]
+    assert "<code>_id</code>" in warned[:warned.index("</div>")] and "<code>timestamp</code>" not in warned[:200]
+    assert "uuid()" not in walker.client.get("/dataflows/review").get_data(as_text=True)
+    flow_id = FLOW_PAGE.search(create(walker).location).group(1)
+    [mapping_set] = listed(platform, COLLECTION_PATHS["mappingSets"])
+    assert [m["source"] for m in mapping_set["mappings"] if m["sourceType"] == "EXPRESSION"] == ["now()"]
+    text = walker.client.get(f"/dataflows/prod/{flow_id}").get_data(as_text=True)
+    assert re.search(r'id="ingested">0<', text) and re.search(r'id="failed">3<', text)
+    assert "required key [_id] not found" in text
+
+
+def test_a_stream_field_mapped_to_the_id_is_sent_instead_of_the_calculated_one(walker, connection_id, platform):
+    to_review(walker, connection_id)
+    page = walker.client.get("/dataflows/mapping").get_data(as_text=True)
+    choices = {name: ("_id" if value == "_demotenant.customer" else value)
+               for name, value in mapping_choices(page).items()}
+    assert walker.post("/dataflows/mapping", choices).location.endswith("/dataflows/review")
+    assert "that field is used, not the calculated one" in walker.client.get("/dataflows/mapping").get_data(
+        as_text=True)
+    create(walker)
+    [mapping_set] = listed(platform, COLLECTION_PATHS["mappingSets"])
+    assert [(m["sourceType"], m["source"]) for m in mapping_set["mappings"] if m["destination"] == "_id"] == [
+        ("ATTRIBUTE", "customer")]
 
 
 def test_mistakes_are_explained_next_to_their_field_and_keep_what_was_typed(walker, connection_id):
