@@ -5,7 +5,8 @@ What it follows (help/data-prep/mapping-set.md in AdobeDocs/experience-platform.
 constant) or ``EXPRESSION`` (the ``source`` is a function, "resolved during runtime"). Of Data Prep's
 functions (help/data-prep/functions.md) the emulator knows ``uuid()``/``guid()`` ("Generates a pseudo-random
 ID") and ``now()`` ("Retrieves the current time"); any other expression is refused when the mapping set is
-made. Data Prep's overview: a row that resolves to invalid XDM is not ingested, and the error is reported.
+made. Data Prep's troubleshooting guide (help/data-prep/troubleshooting-guide.md): a row missing a required
+field is rejected, even with no transformation error (a pass-through mapping with no incoming value).
 The emulator's only XDM check is presence of the fields an ExperienceEvent must have (``_id``,
 ``timestamp``), in the words of the Streaming Validation Service's presence violations
 (help/ingestion/quality/streaming-validation.md shows its ``"message"`` form).
