@@ -102,5 +102,7 @@ def page(sandbox: str, flow_id: UUID):
         starting_minutes=STARTING_MINUTES, counts={k: format_number(getattr(arrivals, k)) for k in
                                                    ("records", "ingested", "failed")} if arrivals else {},
         platform_link=DATAFLOWS_GUIDE, connection_name=connection_name,
-        put_record=put_record)
+        put_record=put_record,
+        # Adobe's validation words for a record lacking a required field: the page says what can be done.
+        missing_required=any("required key [" in message for message in (arrivals.errors if arrivals else ())))
     return page_html, 200, ({"Refresh": str(REFRESH)} if auto else {})

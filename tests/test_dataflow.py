@@ -127,7 +127,7 @@ def test_without_the_calculated_id_the_page_warns_and_records_fail_with_adobes_w
     assert [m["source"] for m in mapping_set["mappings"] if m["sourceType"] == "EXPRESSION"] == ["now()"]
     text = walker.client.get(f"/dataflows/prod/{flow_id}").get_data(as_text=True)
     assert re.search(r'id="ingested">0<', text) and re.search(r'id="failed">3<', text)
-    assert "required key [_id] not found" in text
+    assert "required key [_id] not found" in text and 'id="missing-required"' in text
 
 
 def test_a_stream_field_mapped_to_the_id_is_sent_instead_of_the_calculated_one(walker, connection_id, platform):
