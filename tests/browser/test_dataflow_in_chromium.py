@@ -68,6 +68,9 @@ def through_the_dataflow_wizard(page: Page, dataset: str, check=assert_accessibl
     page.get_by_role("button", name="Next").click()
     expect(page).to_have_title(re.compile("^Dataflow step 3 of 4"))
     expect(page.get_by_label("customer", exact=True)).to_have_value("_demotenant.customer")
+    # No stream field fits _id or timestamp: their calculated fields are offered, already chosen.
+    expect(page.get_by_role("radio", name=re.compile("^A new unique identifier"))).to_be_checked()
+    expect(page.get_by_role("radio", name=re.compile("^The time each record is ingested"))).to_be_checked()
     check(page)
     page.get_by_role("button", name="Next").click()
     expect(page).to_have_title(re.compile("^Dataflow step 4 of 4"))
