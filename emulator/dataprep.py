@@ -6,8 +6,8 @@ answers with the mapping set's ``id`` and ``version``. A mapping's ``sourceType`
 default), ``STATIC`` or ``EXPRESSION``; an expression must be one the emulator resolves (``mapper``), such as
 ``{"sourceType": "EXPRESSION", "source": "uuid()", "destination": "_id"}``, a calculated field. The
 emulator refuses a schema that the sandbox does not have and a destination that is not a field of it
-(400, Adobe's ``{"type", "title", "status", "detail"}`` shape); a flow's Mapping transformation must name a mapping set it holds (``1419-400``) whose
-schema is the target's (``1425-400``).
+(400, Adobe's ``{"type", "title", "status", "detail"}`` shape); a flow's Mapping transformation must name a
+mapping set it holds (``1419-400``) whose schema is the target's (``1425-400``).
 """
 from __future__ import annotations
 
@@ -50,6 +50,9 @@ def new_mapping_set(body: dict[str, Any]) -> dict[str, Any]:
     for mapping in mappings:
         if not isinstance(mapping, dict) or not mapping.get("source") or not mapping.get("destination"):
             raise error(400, "Bad Request", "Each mapping needs a source and a destination.")
+        if not isinstance(mapping["destination"], str) or (
+                mapping.get("sourceType") != "STATIC" and not isinstance(mapping["source"], str)):
+            raise error(400, "Bad Request", "A mapping's destination, and its source unless STATIC, are strings.")
         if mapping["destination"] not in fields:
             raise error(400, "Bad Request", f"Destination '{mapping['destination']}' is not a field of the schema.")
         kind = mapping.get("sourceType", "ATTRIBUTE")
