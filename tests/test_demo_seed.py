@@ -42,3 +42,16 @@ def test_processes_seeding_at_once_make_the_demo_connection_once(tmp_path, round
     assert sorted(made) == ["False", "False", "False", "True"], made
     assert [c["name"] for c in store.connections(DEMO_SANDBOX)] == [DEMO_CONNECTION_NAME]
     assert [f["name"] for f in store.entities.list(FLOWS, DEMO_SANDBOX)] == [DEMO_FLOW_NAME]
+
+
+def test_the_demo_flow_fills_an_experience_events_id_and_timestamp_with_calculated_fields(tmp_path):
+    from emulator.demo import seed_demo_platform
+    from emulator.entities import MAPPING_SETS
+
+    app = create_emulator_app(tmp_path / "emulator")
+    assert seed_demo_platform(app) is not None
+    entities = app.extensions["emulator"].store.entities
+    [flow] = entities.list(FLOWS, DEMO_SANDBOX)
+    mapping = entities.get(MAPPING_SETS, DEMO_SANDBOX, flow["transformations"][0]["params"]["mappingId"])
+    assert {(m["sourceType"], m["source"], m["destination"]) for m in mapping["mappings"]} >= {
+        ("EXPRESSION", "uuid()", "_id"), ("EXPRESSION", "now()", "timestamp")}
