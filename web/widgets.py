@@ -42,8 +42,6 @@ class Input(widgets.Input):
     """WTForms' ``<input>``, without looking through every name of the field's flags (``dir()``) for the
     few validation attributes the widget shows."""
 
-    html_params = staticmethod(html_params)
-
     def __call__(self, field: Any, **kwargs: Any) -> Markup:
         kwargs.setdefault("type", self.input_type)
         if "value" not in kwargs:
@@ -107,7 +105,8 @@ def field(f: Any, help: Any = None, autocomplete: Any = None, extra: dict | None
     included: tests keep that macro and compare the two), at a fraction of the cost.
     """
     fid = str(f.id)
-    note = escape(help or f.description or "")   # a lazy description is translated once, here
+    note = help or f.description             # a lazy description: translated once, by escape()
+    note = escape(note) if note is not None else Markup("")
     errors = f.errors
     described = []
     if note:
