@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,19 @@ CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+def first_answer(url: str, seconds: float, session: Any = requests) -> requests.Response:
+    """The first answer of a server still starting (a process just launched): ``url`` asked again every
+    0.1 s while nothing listens; the ConnectionError once ``seconds`` have passed without an answer."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return session.get(url, timeout=5)
+        except requests.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 def free_port() -> int:

@@ -9,7 +9,6 @@ import secrets
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ import requests
 
 from app import create_app
 from config import SETTING_NAMES
-from tests.helpers import ANONYMOUS, CLIENT_ID, CLIENT_SECRET, KINESIS, ROOT, Walker, free_port
+from tests.helpers import ANONYMOUS, CLIENT_ID, CLIENT_SECRET, KINESIS, ROOT, Walker, first_answer, free_port
 from connector import ConfigurationError
 from emulator import DEFAULT_ORG_ID
 
@@ -238,12 +237,7 @@ def test_a_newcomer_runs_python_app_py_and_creates_a_connection(tmp_path):
     base = f"http://127.0.0.1:{port}"
     browser = requests.Session()
     try:
-        for _ in range(150):
-            try:
-                first = browser.get(base + "/", timeout=5)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+        first = first_answer(base + "/", seconds=15, session=browser)
         assert first.url == base + "/sandbox" and BANNER in first.text
         assert BANNER in browser.get(base + "/nowhere", timeout=5).text       # on every page, errors too
 

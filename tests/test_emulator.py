@@ -13,7 +13,7 @@ import requests
 from connector import Platform
 from emulator import EmulatorServer, check_loopback
 from emulator.store import SCHEMA, Store
-from tests.helpers import ROOT, SECRET_KEY, credentials, free_port
+from tests.helpers import ROOT, SECRET_KEY, credentials, first_answer, free_port
 
 def test_python_m_emulator_serves_a_platform_that_the_connector_uses_unchanged(tmp_path, settings):
     port = free_port()
@@ -21,12 +21,7 @@ def test_python_m_emulator_serves_a_platform_that_the_connector_uses_unchanged(t
                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                requests.get(url + "/_emulator/health", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+        first_answer(url + "/_emulator/health", seconds=10)
         client = Platform(settings.with_endpoints(url, url))
         assert [s.name for s in client.sandboxes()][0] == "prod"
         created = client.connections.create_kinesis_connection("prod", "standalone", "", credentials())

@@ -24,10 +24,14 @@ def browser():
         chromium.close()
 
 
-def serve(settings, tmp_path, **config):
-    """The wizard on the test emulator, served over HTTP from a thread; yields its base URL."""
+def serve(settings, tmp_path, demo_mode: bool = False, **config):
+    """The wizard on the test emulator, served over HTTP from a thread; yields its base URL. ``demo_mode``
+    turns on demo mode's page comforts (``create_app`` otherwise derives it from an embedded emulator,
+    which these tests do not start)."""
     app = create_app({"AEP_SETTINGS": settings, "SECRET_KEY": "mJY5zIM18ifo074YfQp6ChKeafdRzqVBpuOOB43hr0U",
                       "SESSION_COOKIE_SECURE": False, "INSTANCE_PATH": str(tmp_path / "instance"), **config})
+    if demo_mode:
+        app.config["DEMO_MODE"] = True
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

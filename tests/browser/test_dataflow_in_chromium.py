@@ -8,16 +8,15 @@ import os
 import re
 import subprocess
 import sys
-import time
 
 import boto3
 import pytest
-import requests
 from playwright.sync_api import Page, expect
 
 from emulator.demo import DEMO_KEY
+from tests.browser.conftest import serve
 from tests.browser.pages import assert_accessible, open_page
-from tests.helpers import ROOT, credentials, free_port
+from tests.helpers import ANONYMOUS, ROOT, credentials, first_answer, free_port
 from tests.test_app import AEP_VARIABLES
 
 from .test_wizard_in_chromium import fill_kinesis, no_sideways_scrolling, sandbox_radio, shoot
@@ -43,12 +42,7 @@ def demo_app(tmp_path):
                                stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                requests.get(base + "/", timeout=5)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+        first_answer(base + "/", seconds=20)
         yield base
     finally:
         process.terminate()
@@ -180,25 +174,9 @@ def test_the_mapping_of_long_field_paths_fits_a_phone(browser, live_app, emulato
 
 @pytest.fixture
 def demo_look_app(settings, tmp_path):
-    """The wizard on the test emulator with demo mode's page comforts on (the put-record command), served
-    from a thread: ``DEMO_MODE`` is set after ``create_app``, which otherwise derives it from an embedded
-    emulator this test does not need (the test stage's Kinesis takes any key)."""
-    import threading
-
-    from werkzeug.serving import make_server
-
-    from app import create_app
-    from tests.helpers import ANONYMOUS
-
-    app = create_app({"AEP_SETTINGS": settings, "SECRET_KEY": "Qm1dF0Yv5b2rQ3m9kYc7Hc2Z3qvP1x8aW0sT4uJ6nLg",
-                      "SESSION_COOKIE_SECURE": False, "INSTANCE_PATH": str(tmp_path / "instance"), **ANONYMOUS})
-    app.config["DEMO_MODE"] = True
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    """The wizard on the test emulator with demo mode's page comforts on (the put-record command): the
+    test stage's Kinesis takes any key, so no embedded emulator is needed."""
+    yield from serve(settings, tmp_path, demo_mode=True, **ANONYMOUS)
 
 
 def enter_goes_forward(page: Page, form: str, forward: str) -> None:
